@@ -1,0 +1,260 @@
+//! Configuration of a [`Client`]: key, base URL, timeouts, HTTP client.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+
+use crate::api_key::ApiKey;
+use crate::client::{Client, Shared};
+use crate::error::{ConfigError, Error};
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.talktohumans.app";
+/// The environment variable [`ClientBuilder::build`] reads the key from when
+/// none is given.
+pub const API_KEY_ENV: &str = "TALKTOHUMANS_API_KEY";
+/// Default time to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time for one attempt, from sending the request to the last byte of
+/// the response.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+const USER_AGENT: &str = concat!("talktohumans-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Configures a [`Client`]; made by [`Client::builder`].
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let client = talktohumans::Client::builder()
+///     .api_key("tth_live_...")
+///     .base_url("http://127.0.0.1:8080")
+///     .connect_timeout(Duration::from_secs(5))
+///     .timeout(Duration::from_secs(20))
+///     .build()?;
+/// assert_eq!(client.base_url(), "http://127.0.0.1:8080");
+/// assert!(!format!("{client:?}").contains("tth_live_"));
+/// # Ok::<(), talktohumans::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ClientBuilder {
+    api_key: Option<ApiKey>,
+    base_url: String,
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
+    http: Option<reqwest::Client>,
+    allow_insecure_http: bool,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            http: None,
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The API key; without one, `build` reads `TALKTOHUMANS_API_KEY`.
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Where requests go (default [`DEFAULT_BASE_URL`]); a trailing `/` is
+    /// ignored.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Time to establish a connection (default 10 s). Ignored with
+    /// [`http_client`](Self::http_client), whose own setting applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time for one attempt, from sending the request to the last byte of the
+    /// response (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Uses this reqwest client (for proxies, TLS roots, ...) instead of one
+    /// built here. Its connect timeout and redirect policy apply; the
+    /// attempt timeout, the key and the `User-Agent` are still set per request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Allows plain `http://` to a host that is not loopback. Without it such
+    /// a base URL is refused, because the key would travel in clear text.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let key = match self.api_key {
+            Some(key) => key,
+            None => std::env::var(API_KEY_ENV)
+                .map(ApiKey::new)
+                .map_err(|_| ConfigError::MissingApiKey)?,
+        };
+        let authorization = bearer(&key)?;
+        let base_url = checked_base_url(&self.base_url, self.allow_insecure_http)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => http_client(self.connect_timeout)?,
+        };
+        Ok(Client {
+            shared: Arc::new(Shared {
+                http,
+                base_url,
+                authorization,
+                user_agent: HeaderValue::from_static(USER_AGENT),
+                attempt_timeout: self.attempt_timeout,
+            }),
+        })
+    }
+}
+
+fn bearer(key: &ApiKey) -> Result<HeaderValue, ConfigError> {
+    // Keys are printable ASCII; anything else is a copy-paste accident that
+    // a header would carry in an unreadable form.
+    let key_text = key.expose();
+    if key_text.is_empty() || !key_text.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ConfigError::InvalidApiKey);
+    }
+    let mut value = HeaderValue::try_from(format!("Bearer {}", key.expose()))
+        .map_err(|_| ConfigError::InvalidApiKey)?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+fn checked_base_url(url: &str, allow_insecure_http: bool) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&e.to_string()))?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("it has a query or a fragment"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid("it has credentials"));
+    }
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&parsed) => {}
+        "http" => {
+            return Err(ConfigError::InsecureBaseUrl {
+                url: url.to_owned(),
+            });
+        }
+        _ => return Err(invalid("the scheme is not http or https")),
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(host)) => host.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+    let builder = reqwest::Client::builder().connect_timeout(connect_timeout);
+    #[cfg(feature = "rustls")]
+    let builder = builder.tls_backend_preconfigured(rustls_config()?);
+    builder.build().map_err(ConfigError::HttpClient)
+}
+
+/// rustls with the `ring` provider and the platform's certificate store.
+///
+/// reqwest's own rustls feature brings aws-lc, whose C build dominated a clean
+/// build of this crate; ring is chosen here, passed explicitly rather than
+/// installed as the process-wide default, which would clash with an
+/// application's own choice.
+#[cfg(feature = "rustls")]
+fn rustls_config() -> Result<rustls::ClientConfig, ConfigError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+
+    let tls_error = |e: rustls::Error| ConfigError::Tls(e.to_string());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(tls_error)?
+        .with_platform_verifier()
+        .map_err(tls_error)?
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        let ok = |url, insecure| checked_base_url(url, insecure).unwrap();
+        assert_eq!(
+            ok("https://api.talktohumans.app/", false),
+            "https://api.talktohumans.app"
+        );
+        assert_eq!(ok("http://127.0.0.1:8080", false), "http://127.0.0.1:8080");
+        assert_eq!(ok("http://127.8.9.1:1", false), "http://127.8.9.1:1");
+        assert_eq!(ok("http://[::1]:80/", false), "http://[::1]:80");
+        assert_eq!(ok("http://LOCALHOST:80", false), "http://LOCALHOST:80");
+        assert_eq!(ok("http://api.example:80", true), "http://api.example:80");
+        for insecure in [
+            "http://api.example",
+            "http://10.0.0.1",
+            "http://localhost.evil.example",
+        ] {
+            assert!(matches!(
+                checked_base_url(insecure, false),
+                Err(ConfigError::InsecureBaseUrl { .. })
+            ));
+        }
+        for invalid in [
+            "",
+            "api.example",
+            "ftp://x",
+            "https://x/?a=1",
+            "https://u:p@x/",
+        ] {
+            assert!(matches!(
+                checked_base_url(invalid, false),
+                Err(ConfigError::InvalidBaseUrl { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn keys_that_cannot_be_a_header_are_refused() {
+        for key in ["", "  ", "a b", "a\nb", "ключ"] {
+            assert!(matches!(
+                bearer(&ApiKey::new(key)),
+                Err(ConfigError::InvalidApiKey)
+            ));
+        }
+        assert!(bearer(&ApiKey::new("k")).unwrap().is_sensitive());
+    }
+}

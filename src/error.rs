@@ -1,0 +1,409 @@
+//! The one error type, and the typed reasons an input is refused.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::response::RawResponse;
+
+/// How many characters of a value or a server message an error message shows.
+const PREVIEW_CHARS: usize = 200;
+
+/// At most `max` characters of `text`, with an ellipsis when cut.
+pub(crate) fn preview(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => text.into(),
+        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
+    }
+}
+
+/// Everything that can go wrong in a call.
+///
+/// No variant loses what the server sent: [`Error::Api`] and
+/// [`Error::UndecodableResponse`] keep the status, headers and body bytes.
+/// Messages never contain the API key, and show at most a short preview of
+/// anything the server sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input broke a rule of the API; nothing was sent.
+    #[error("invalid input, nothing was sent: {0}")]
+    InvalidInput(#[from] InvalidInput),
+
+    /// The client could not be built as configured; nothing was sent.
+    #[error("invalid client configuration: {0}")]
+    Config(#[from] ConfigError),
+
+    /// The server answered with a status that is not a success.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// The server answered with a success status, so the update was applied,
+    /// but its body is not the documented contact.
+    #[error(transparent)]
+    UndecodableResponse(Box<UndecodableResponse>),
+
+    /// No complete response arrived in time.
+    #[error("timed out after {attempts} attempt(s): {source}")]
+    Timeout {
+        /// How many requests were sent.
+        attempts: u32,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The request could not be built; nothing was sent. Checked updates do
+    /// not cause it.
+    #[error("the request could not be built: {message}")]
+    Request {
+        /// What went wrong.
+        message: String,
+    },
+
+    /// The request could not be sent or its response could not be read
+    /// (connection refused or reset, TLS failure, ...).
+    #[error("transport error after {attempts} attempt(s): {source}")]
+    Transport {
+        /// How many requests were sent.
+        attempts: u32,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+impl Error {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.response().map(RawResponse::status)
+    }
+
+    /// The server's response, exactly as it arrived, when it answered.
+    pub fn response(&self) -> Option<&RawResponse> {
+        match self {
+            Error::Api(e) => Some(&e.response),
+            Error::UndecodableResponse(e) => Some(&e.response),
+            _ => None,
+        }
+    }
+
+    /// The request id the server sent, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.response()?.request_id()
+    }
+}
+
+/// A rule of the API that an input breaks; each has its own variant.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidInput {
+    /// A contact id does not match `^[1-9][0-9]*$`.
+    #[error("contact id {:?} {problem}", preview(.value, 40))]
+    ContactId {
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        problem: IdProblem,
+    },
+
+    /// An account id does not match `^[1-9][0-9]*$`.
+    #[error("account id {:?} {problem}", preview(.value, 40))]
+    AccountId {
+        /// The value given.
+        value: String,
+        /// What is wrong with it.
+        problem: IdProblem,
+    },
+
+    /// A tag name is empty or only white space.
+    #[error("tag name {name:?} is empty or only white space")]
+    BlankTagName {
+        /// The name given.
+        name: String,
+    },
+
+    /// The same tag is both added and removed in one update.
+    #[error("tag {:?} is both added and removed", preview(.name, 80))]
+    TagAddedAndRemoved {
+        /// The tag's name.
+        name: String,
+    },
+
+    /// The same tag appears twice in one list with different colors.
+    #[error("tag {:?} appears twice with different colors ({first:?} and {second:?})", preview(.name, 80))]
+    ConflictingTagColors {
+        /// The tag's name.
+        name: String,
+        /// The color given first.
+        first: Option<String>,
+        /// The color given later.
+        second: Option<String>,
+    },
+
+    /// The notes text is not valid JSON.
+    #[error("notes text is not valid JSON: {reason}")]
+    NotesNotJson {
+        /// The parser's message (position and kind of error).
+        reason: String,
+    },
+
+    /// The notes text is empty or only white space: ambiguous, since the API
+    /// reads an empty string as "clear".
+    #[error("notes text is empty: call clear_notes() to clear the notes")]
+    EmptyNotesText,
+
+    /// The notes value could not be serialized as JSON.
+    #[error("notes could not be serialized as JSON: {reason}")]
+    NotesNotSerializable {
+        /// The serializer's message.
+        reason: String,
+    },
+
+    /// The update sets no tag and no notes: sending it would change nothing.
+    #[error("the update changes no tag and no notes")]
+    NothingToUpdate,
+}
+
+/// Why an id does not match `^[1-9][0-9]*$`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IdProblem {
+    /// The id is empty.
+    Empty,
+    /// The id starts with `0`.
+    LeadingZero,
+    /// A character is not an ASCII digit (a sign, a space, a non-ASCII digit...).
+    NotADigit {
+        /// Its byte offset.
+        at: usize,
+        /// The character.
+        found: char,
+    },
+    /// The generated pattern check refused it.
+    Rejected,
+}
+
+impl fmt::Display for IdProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdProblem::Empty => f.write_str("is empty"),
+            IdProblem::LeadingZero => f.write_str("starts with 0"),
+            IdProblem::NotADigit { at, found } => {
+                write!(
+                    f,
+                    "has {found:?} at byte {at}, where only ASCII digits are allowed"
+                )
+            }
+            IdProblem::Rejected => f.write_str("does not match ^[1-9][0-9]*$"),
+        }
+    }
+}
+
+/// A client configuration that cannot work.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No API key was given and `TALKTOHUMANS_API_KEY` is not set.
+    #[error("no API key: call ClientBuilder::api_key or set TALKTOHUMANS_API_KEY")]
+    MissingApiKey,
+
+    /// The API key is empty or has a character that is not printable ASCII
+    /// (white space, control characters, non-ASCII letters).
+    #[error("the API key is empty or has a character that is not printable ASCII")]
+    InvalidApiKey,
+
+    /// The base URL does not parse or is not http(s).
+    #[error("base URL {url:?} is not usable: {reason}")]
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+
+    /// The base URL is plain `http://` to a host that is not loopback: the key
+    /// would travel in clear text.
+    #[error(
+        "base URL {url:?} would send the API key unencrypted; use https, a loopback host, or ClientBuilder::allow_insecure_http"
+    )]
+    InsecureBaseUrl {
+        /// The URL given.
+        url: String,
+    },
+
+    /// The TLS configuration could not be built.
+    #[error("TLS could not be configured: {0}")]
+    Tls(String),
+
+    /// The HTTP client could not be built.
+    #[error("the HTTP client could not be built: {0}")]
+    HttpClient(#[source] reqwest::Error),
+}
+
+/// The server answered with a status that is not a success.
+///
+/// Assumption: the API reference documents no error status or body. The body
+/// is kept byte for byte; when it is JSON it is parsed, and a message is
+/// looked for in the common places (`message`, `error`, `error.message`,
+/// `detail`, `title`).
+pub struct ApiError {
+    pub(crate) response: RawResponse,
+    pub(crate) json: Option<serde_json::Value>,
+    pub(crate) attempts: u32,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl ApiError {
+    pub(crate) fn new(response: RawResponse, attempts: u32) -> Self {
+        let json = serde_json::from_slice(&response.body).ok();
+        Self {
+            response,
+            json,
+            attempts,
+            retry_after: None,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.response.status
+    }
+
+    /// The response, exactly as it arrived.
+    pub fn response(&self) -> &RawResponse {
+        &self.response
+    }
+
+    /// The body parsed as JSON, when it is JSON.
+    pub fn json(&self) -> Option<&serde_json::Value> {
+        self.json.as_ref()
+    }
+
+    /// The server's message, when its JSON body has one in a common place.
+    pub fn message(&self) -> Option<&str> {
+        let json = self.json.as_ref()?;
+        let candidates = [
+            json.get("message"),
+            json.get("error").filter(|e| e.is_string()),
+            json.get("error").and_then(|e| e.get("message")),
+            json.get("detail"),
+            json.get("title"),
+        ];
+        candidates.into_iter().flatten().find_map(|v| v.as_str())
+    }
+
+    /// The request id from `x-request-id` or `request-id`, if the server sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.response.request_id()
+    }
+
+    /// How many requests were sent, retries included.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// How long the server asked to wait before trying again, when it said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the API answered HTTP {}", self.response.status)?;
+        match self.message() {
+            Some(message) => write!(f, ": {}", preview(message, PREVIEW_CHARS))?,
+            None if self.response.body.is_empty() => f.write_str(" with an empty body")?,
+            None => write!(f, " with a body of {} bytes", self.response.body.len())?,
+        }
+        if let Some(id) = self.request_id() {
+            write!(f, " (request id {})", preview(id, 80))?;
+        }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, "; the server asked to retry after {wait:?}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("response", &self.response)
+            .field(
+                "message",
+                &self.message().map(|m| preview(m, PREVIEW_CHARS)),
+            )
+            .field("attempts", &self.attempts)
+            .field("retry_after", &self.retry_after)
+            .finish()
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The server answered with a success status, so it applied the update, but
+/// the body is not the documented contact. Do not retry blindly: the change
+/// is already made.
+pub struct UndecodableResponse {
+    pub(crate) response: RawResponse,
+    pub(crate) reason: String,
+}
+
+impl UndecodableResponse {
+    /// The HTTP status (a success).
+    pub fn status(&self) -> StatusCode {
+        self.response.status
+    }
+
+    /// The response, exactly as it arrived.
+    pub fn response(&self) -> &RawResponse {
+        &self.response
+    }
+
+    /// Why the body could not be decoded.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for UndecodableResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the server accepted the update (HTTP {}) but its response of {} bytes could not be decoded: {}",
+            self.response.status,
+            self.response.body.len(),
+            preview(&self.reason, PREVIEW_CHARS)
+        )
+    }
+}
+
+impl fmt::Debug for UndecodableResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UndecodableResponse")
+            .field("response", &self.response)
+            .field("reason", &preview(&self.reason, PREVIEW_CHARS))
+            .finish()
+    }
+}
+
+impl std::error::Error for UndecodableResponse {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_cuts_on_char_boundaries() {
+        assert_eq!(preview("abc", 3), "abc");
+        assert_eq!(preview("abcd", 3), "abc…");
+        assert_eq!(preview("ééé", 2), "éé…");
+        assert_eq!(preview("", 0), "");
+    }
+}

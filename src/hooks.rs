@@ -1,0 +1,71 @@
+//! progenitor's client hooks: what every request gets before it goes out, and
+//! how its response is kept for error reports.
+
+use std::sync::{Arc, OnceLock};
+
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::header::{AUTHORIZATION, USER_AGENT};
+
+use crate::client::Shared;
+use crate::generated;
+use crate::response::RawResponse;
+
+/// The generated client's inner value: built for one request, so that the
+/// raw response can be handed back to the layer whatever the generated code
+/// makes of it.
+#[derive(Clone, Debug)]
+pub(crate) struct CallContext {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) response: OnceLock<RawResponse>,
+}
+
+impl ClientHooks<CallContext> for generated::Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let shared = &self.inner.shared;
+        let headers = request.headers_mut();
+        // progenitor sends `api-version` (from info.version) on every request
+        // and has no setting to stop it; the API does not document it, so it
+        // does not go out.
+        headers.remove("api-version");
+        // progenitor ignores the spec's bearer scheme. The value is marked
+        // sensitive, so reqwest and hyper leave it out of their Debug output.
+        headers.insert(AUTHORIZATION, shared.authorization.clone());
+        // Set here rather than on the reqwest client, so that a caller's own
+        // reqwest client gets it too.
+        headers.insert(USER_AGENT, shared.user_agent.clone());
+        *request.timeout_mut() = Some(shared.attempt_timeout);
+        Ok(())
+    }
+
+    /// Reads the whole body here, keeps a copy of the response, and hands the
+    /// generated code an identical response built from the same bytes (the
+    /// copy shares the buffer). The generated code would otherwise drop the
+    /// status of a body it cannot decode.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client.execute(request).await?;
+        let status = response.status();
+        let version = response.version();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+
+        let mut rebuilt = http::Response::new(body.clone());
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers.clone();
+        // The context is new for each request, so the cell is empty.
+        let _ = self.inner.response.set(RawResponse {
+            status,
+            headers,
+            body,
+        });
+        Ok(reqwest::Response::from(rebuilt))
+    }
+}
