@@ -2,15 +2,17 @@
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderValue;
+use tracing::Instrument;
 
 use crate::client_builder::ClientBuilder;
-use crate::error::{ApiError, Error, UndecodableResponse};
+use crate::error::{ApiError, Error, UndecodableResponse, preview};
 use crate::generated;
 use crate::hooks::CallContext;
 use crate::response::{RawResponse, Updated};
+use crate::retry::{Decision, RetryPolicy};
 use crate::update::{ContactUpdate, UpdateContact};
 
 /// A talktohumans.app API client.
@@ -48,6 +50,8 @@ pub(crate) struct Shared {
     pub(crate) authorization: HeaderValue,
     pub(crate) user_agent: HeaderValue,
     pub(crate) attempt_timeout: Duration,
+    pub(crate) deadline: Duration,
+    pub(crate) retry: RetryPolicy,
 }
 
 impl fmt::Debug for Shared {
@@ -56,6 +60,8 @@ impl fmt::Debug for Shared {
             .field("base_url", &self.base_url)
             .field("api_key", &"<redacted>")
             .field("attempt_timeout", &self.attempt_timeout)
+            .field("deadline", &self.deadline)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -87,29 +93,124 @@ impl Client {
         UpdateContact::new(self, contact_id.as_ref())
     }
 
-    /// Sends a built update and returns the updated contact with the
-    /// response's status and headers.
+    /// Sends a built update, retrying as the [`RetryPolicy`] allows, and
+    /// returns the updated contact with the response's status and headers.
+    ///
+    /// Each call is a `tracing` span `talktohumans.update_contact` (contact
+    /// id, attempts, status, request id, duration); each attempt a span
+    /// within it. Bodies are logged only at TRACE level, cut short; the
+    /// `Authorization` header never is.
     pub async fn send(&self, update: &ContactUpdate) -> Result<Updated, Error> {
-        self.attempt(update).await
+        let span = tracing::info_span!(
+            "talktohumans.update_contact",
+            operation = "update_contact",
+            contact_id = %update.contact_id(),
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .send_with_retries(update)
+            .instrument(span.clone())
+            .await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        let (status, request_id) = match &result {
+            Ok(updated) => (Some(updated.status), updated.request_id()),
+            Err(error) => (error.status(), error.request_id()),
+        };
+        if let Some(status) = status {
+            span.record("status", status.as_u16());
+        }
+        if let Some(id) = request_id {
+            span.record("request_id", id);
+        }
+        result
+    }
+
+    async fn send_with_retries(&self, update: &ContactUpdate) -> Result<Updated, Error> {
+        let options = update.options();
+        let policy = match options.max_retries {
+            Some(retries) => self.shared.retry.clone().max_retries(retries),
+            None => self.shared.retry.clone(),
+        };
+        let deadline = Instant::now() + options.deadline.unwrap_or(self.shared.deadline);
+        let mut schedule = policy.schedule();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            tracing::Span::current().record("attempts", attempts);
+            let timeout = self
+                .shared
+                .attempt_timeout
+                .min(deadline.saturating_duration_since(Instant::now()));
+            let error = match self.attempt(update, attempts, timeout).await {
+                Ok(updated) => return Ok(updated),
+                Err(error) => error.after_attempts(attempts),
+            };
+            let Some(backoff) = schedule.next_backoff() else {
+                return Err(error);
+            };
+            let wait = match policy.decide(&error, backoff) {
+                Decision::RetryAfter(wait) => wait,
+                Decision::Stop => return Err(error),
+            };
+            if Instant::now() + wait >= deadline {
+                return Err(error);
+            }
+            tracing::info!(attempt = attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+            tokio::time::sleep(wait).await;
+        }
     }
 
     /// One request, with every outcome mapped to the crate's error.
-    async fn attempt(&self, update: &ContactUpdate) -> Result<Updated, Error> {
+    async fn attempt(
+        &self,
+        update: &ContactUpdate,
+        attempt: u32,
+        timeout: Duration,
+    ) -> Result<Updated, Error> {
+        let span = tracing::debug_span!(
+            "attempt",
+            attempt,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
         let call = generated::Client::new_with_client(
             &self.shared.base_url,
             self.shared.http.clone(),
             CallContext {
                 shared: Arc::clone(&self.shared),
+                timeout,
                 response: OnceLock::new(),
             },
         );
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let body = update.body_json();
+            tracing::trace!(parent: &span, body = %preview(&body, LOGGED_BODY_CHARS), "request");
+        }
         let result = call
             .update_contact(update.contact_id().generated(), update.body())
+            .instrument(span.clone())
             .await;
         let raw = call.inner.response.into_inner();
+        if let Some(raw) = &raw {
+            span.record("status", raw.status.as_u16());
+            if let Some(id) = raw.request_id() {
+                span.record("request_id", id);
+            }
+            if tracing::enabled!(tracing::Level::TRACE) {
+                let body = String::from_utf8_lossy(&raw.body);
+                tracing::trace!(parent: &span, body = %preview(&body, LOGGED_BODY_CHARS), "response");
+            }
+        }
         outcome(result, raw)
     }
 }
+
+/// How much of a body a TRACE event shows.
+const LOGGED_BODY_CHARS: usize = 1024;
 
 type GeneratedResult = Result<
     progenitor_client::ResponseValue<generated::types::UpdateContactResponse>,

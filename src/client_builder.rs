@@ -9,6 +9,7 @@ use reqwest::header::HeaderValue;
 use crate::api_key::ApiKey;
 use crate::client::{Client, Shared};
 use crate::error::{ConfigError, Error};
+use crate::retry::RetryPolicy;
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.talktohumans.app";
@@ -20,6 +21,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default time for one attempt, from sending the request to the last byte of
 /// the response.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default limit for a whole call, retries and waits included.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 
 const USER_AGENT: &str = concat!("talktohumans-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -45,6 +48,8 @@ pub struct ClientBuilder {
     base_url: String,
     connect_timeout: Duration,
     attempt_timeout: Duration,
+    deadline: Duration,
+    retry: RetryPolicy,
     http: Option<reqwest::Client>,
     allow_insecure_http: bool,
 }
@@ -56,6 +61,8 @@ impl Default for ClientBuilder {
             base_url: DEFAULT_BASE_URL.to_owned(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
+            retry: RetryPolicy::default(),
             http: None,
             allow_insecure_http: false,
         }
@@ -87,6 +94,26 @@ impl ClientBuilder {
     /// response (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Limit for a whole call, retries and the waits between them included
+    /// (default 120 s). An attempt that would run past it is cut short.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// When and how failed calls are retried (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How many times a failed call may be retried (default 2; 0 disables
+    /// retries). Shorthand for the same setting of [`RetryPolicy`].
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry = self.retry.max_retries(retries);
         self
     }
 
@@ -126,6 +153,8 @@ impl ClientBuilder {
                 authorization,
                 user_agent: HeaderValue::from_static(USER_AGENT),
                 attempt_timeout: self.attempt_timeout,
+                deadline: self.deadline,
+                retry: self.retry,
             }),
         })
     }

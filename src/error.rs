@@ -1,7 +1,7 @@
 //! The one error type, and the typed reasons an input is refused.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 
@@ -75,6 +75,28 @@ pub enum Error {
 }
 
 impl Error {
+    /// Records how many requests the call made.
+    pub(crate) fn after_attempts(mut self, count: u32) -> Self {
+        match &mut self {
+            Error::Api(e) => e.attempts = count,
+            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } => {
+                *attempts = count
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// How many requests the call made (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } => *attempts,
+            Error::UndecodableResponse(_) => 1,
+            _ => 0,
+        }
+    }
+
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<StatusCode> {
         self.response().map(RawResponse::status)
@@ -252,7 +274,6 @@ pub struct ApiError {
     pub(crate) response: RawResponse,
     pub(crate) json: Option<serde_json::Value>,
     pub(crate) attempts: u32,
-    pub(crate) retry_after: Option<Duration>,
 }
 
 impl ApiError {
@@ -262,7 +283,6 @@ impl ApiError {
             response,
             json,
             attempts,
-            retry_after: None,
         }
     }
 
@@ -304,9 +324,10 @@ impl ApiError {
         self.attempts
     }
 
-    /// How long the server asked to wait before trying again, when it said so.
+    /// How long the server asked to wait before trying again, when it said so
+    /// (`retry-after-ms`, or `Retry-After` as seconds or a date, from now).
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        crate::retry::retry_after(&self.response.headers, SystemTime::now())
     }
 }
 
@@ -324,7 +345,7 @@ impl fmt::Display for ApiError {
         if self.attempts > 1 {
             write!(f, " after {} attempts", self.attempts)?;
         }
-        if let Some(wait) = self.retry_after {
+        if let Some(wait) = self.retry_after() {
             write!(f, "; the server asked to retry after {wait:?}")?;
         }
         Ok(())
@@ -340,7 +361,7 @@ impl fmt::Debug for ApiError {
                 &self.message().map(|m| preview(m, PREVIEW_CHARS)),
             )
             .field("attempts", &self.attempts)
-            .field("retry_after", &self.retry_after)
+            .field("retry_after", &self.retry_after())
             .finish()
     }
 }

@@ -2,6 +2,7 @@
 //! how its response is kept for error reports.
 
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::{AUTHORIZATION, USER_AGENT};
@@ -16,6 +17,9 @@ use crate::response::RawResponse;
 #[derive(Clone, Debug)]
 pub(crate) struct CallContext {
     pub(crate) shared: Arc<Shared>,
+    /// This attempt's time limit: the client's, or less when the call's
+    /// deadline is nearer.
+    pub(crate) timeout: Duration,
     pub(crate) response: OnceLock<RawResponse>,
 }
 
@@ -37,7 +41,7 @@ impl ClientHooks<CallContext> for generated::Client {
         // Set here rather than on the reqwest client, so that a caller's own
         // reqwest client gets it too.
         headers.insert(USER_AGENT, shared.user_agent.clone());
-        *request.timeout_mut() = Some(shared.attempt_timeout);
+        *request.timeout_mut() = Some(self.inner.timeout);
         Ok(())
     }
 

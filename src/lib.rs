@@ -49,6 +49,7 @@ mod generated;
 mod hooks;
 mod ids;
 mod response;
+mod retry;
 mod tag;
 mod update;
 
@@ -56,10 +57,12 @@ pub use api_key::ApiKey;
 pub use client::Client;
 pub use client_builder::{
     API_KEY_ENV, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DEADLINE,
 };
 pub use error::{ApiError, ConfigError, Error, IdProblem, InvalidInput, UndecodableResponse};
 pub use ids::{AccountId, ContactId};
 pub use response::{RawResponse, Updated};
+pub use retry::RetryPolicy;
 pub use tag::Tag;
 pub use update::{ContactUpdate, Detached, UpdateContact, tags};
 

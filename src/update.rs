@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -74,6 +75,14 @@ struct Draft {
     remove: Vec<String>,
     set: Option<Vec<Tag>>,
     notes: NotesChange,
+    options: SendOptions,
+}
+
+/// Per-call overrides of the client's retry and deadline settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SendOptions {
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) deadline: Option<Duration>,
 }
 
 /// Builds an update of one contact; made by [`Client::update_contact`] (then
@@ -154,6 +163,20 @@ impl<Target, Tags: TagState> UpdateContact<Target, Tags> {
     /// API documents for clearing (the other is `null`).
     pub fn clear_notes(mut self) -> Self {
         self.draft.notes = NotesChange::Clear;
+        self
+    }
+
+    /// Overrides the client's number of retries for this update (0 disables
+    /// them).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.draft.options.max_retries = Some(retries);
+        self
+    }
+
+    /// Overrides the client's total deadline for this update: attempts and
+    /// the waits between them never go past it.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.draft.options.deadline = Some(deadline);
         self
     }
 
@@ -263,6 +286,7 @@ impl Draft {
                 notes_json,
                 tags,
             },
+            options: self.options,
         })
     }
 }
@@ -348,6 +372,7 @@ fn checked_notes(text: String) -> Result<String, InvalidInput> {
 pub struct ContactUpdate {
     contact_id: ContactId,
     body: types::UpdateContactRequest,
+    options: SendOptions,
 }
 
 impl ContactUpdate {
@@ -374,5 +399,9 @@ impl ContactUpdate {
 
     pub(crate) fn body(&self) -> &types::UpdateContactRequest {
         &self.body
+    }
+
+    pub(crate) fn options(&self) -> SendOptions {
+        self.options
     }
 }

@@ -1,0 +1,281 @@
+//! When a failed request is tried again, and how long to wait first.
+//!
+//! Retrying the update is safe: `set` replaces the tags with the same list,
+//! `add` and `remove` converge (adding a present tag or removing an absent one
+//! changes nothing more), and the notes are replaced whole. Repeating a
+//! request whose response was lost therefore leaves the contact as one request
+//! would.
+
+use std::time::{Duration, SystemTime};
+
+use exponential_backoff::Backoff;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::error::Error;
+
+/// Statuses that are retried unless the server says otherwise with
+/// `x-should-retry`.
+const RETRIED_STATUSES: [StatusCode; 7] = [
+    StatusCode::REQUEST_TIMEOUT,
+    StatusCode::CONFLICT,
+    StatusCode::TOO_MANY_REQUESTS,
+    StatusCode::INTERNAL_SERVER_ERROR,
+    StatusCode::BAD_GATEWAY,
+    StatusCode::SERVICE_UNAVAILABLE,
+    StatusCode::GATEWAY_TIMEOUT,
+];
+
+/// When and how often a call is retried.
+///
+/// Retried: connection errors, timeouts, and HTTP 408, 409, 429, 500, 502,
+/// 503 and 504; never another 4xx, and never a success whose body did not
+/// decode (the update was applied). A response header `x-should-retry: true`
+/// or `false` overrides the status.
+///
+/// The wait before a retry is the server's hint when it gives one
+/// (`retry-after-ms`, then `Retry-After` as seconds or an HTTP date), up to
+/// [`max_retry_after`](Self::max_retry_after); a longer hint ends the call
+/// with the error, whose [`ApiError::retry_after`](crate::ApiError::retry_after)
+/// tells the caller when to come back. Without a hint the wait is exponential:
+/// 0.5 s, 1 s, 2 s, ... up to 8 s, each varied by up to 25% so that many
+/// clients do not retry in step.
+///
+/// ```
+/// use std::time::Duration;
+/// use talktohumans::RetryPolicy;
+///
+/// let patient = RetryPolicy::default()
+///     .max_retries(5)
+///     .backoff(Duration::from_secs(1), Duration::from_secs(30));
+/// let client = talktohumans::Client::builder()
+///     .api_key("tth_live_...")
+///     .retry_policy(patient)
+///     .build()?;
+/// # Ok::<(), talktohumans::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
+    jitter: f32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(60),
+            jitter: 0.25,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries: one attempt per call.
+    pub fn none() -> Self {
+        Self::default().max_retries(0)
+    }
+
+    /// How many times a call may be retried after its first attempt
+    /// (default 2; 0 disables retries).
+    #[must_use]
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The first wait and the longest one, when the server gives no hint
+    /// (default 0.5 s and 8 s); each wait doubles the last.
+    #[must_use]
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// The longest server-requested wait that is honoured (default 60 s).
+    #[must_use]
+    pub fn max_retry_after(mut self, cap: Duration) -> Self {
+        self.max_retry_after = cap;
+        self
+    }
+
+    /// How much each computed wait may vary, as a fraction from 0 to 1
+    /// (default 0.25); values outside are clamped.
+    #[must_use]
+    pub fn jitter(mut self, fraction: f32) -> Self {
+        self.jitter = if fraction.is_nan() {
+            0.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
+        self
+    }
+
+    /// The retries allowed.
+    pub fn retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The waits between attempts: `Some(wait)` while a retry is left.
+    pub(crate) fn schedule(&self) -> Schedule {
+        let mut backoff = Backoff::new(
+            self.max_retries.saturating_add(1),
+            self.initial_backoff,
+            self.max_backoff,
+        );
+        backoff.set_jitter(self.jitter);
+        Schedule(backoff.iter())
+    }
+
+    /// What to do after `error`, given the computed backoff: wait this long
+    /// and retry, or stop.
+    pub(crate) fn decide(&self, error: &Error, backoff: Duration) -> Decision {
+        if !is_retryable(error) {
+            return Decision::Stop;
+        }
+        match error
+            .response()
+            .and_then(|r| retry_after(r.headers(), SystemTime::now()))
+        {
+            Some(hint) if hint > self.max_retry_after => Decision::Stop,
+            Some(hint) => Decision::RetryAfter(hint),
+            None => Decision::RetryAfter(backoff),
+        }
+    }
+}
+
+/// The waits between attempts of one call.
+pub(crate) struct Schedule(exponential_backoff::IntoIter);
+
+impl Schedule {
+    /// The backoff before the next retry, or `None` when no retry is left.
+    pub(crate) fn next_backoff(&mut self) -> Option<Duration> {
+        self.0.next().flatten()
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Decision {
+    RetryAfter(Duration),
+    Stop,
+}
+
+/// Whether an error is worth another attempt, ignoring how many are left.
+fn is_retryable(error: &Error) -> bool {
+    match error {
+        Error::Timeout { .. } | Error::Transport { .. } => true,
+        Error::Api(api) => {
+            match api
+                .response()
+                .headers()
+                .get("x-should-retry")
+                .map(|v| v.as_bytes())
+            {
+                Some(b"true") => true,
+                Some(b"false") => false,
+                _ => RETRIED_STATUSES.contains(&api.status()),
+            }
+        }
+        _ => false,
+    }
+}
+
+/// The wait a server asks for: `retry-after-ms` (milliseconds), else
+/// `Retry-After` as whole seconds or as an HTTP date (measured from `now`).
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let text = |name| headers.get(name)?.to_str().ok().map(str::trim);
+    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok())
+        && ms.is_finite()
+        && ms >= 0.0
+    {
+        return Duration::try_from_secs_f64(ms / 1000.0).ok();
+    }
+    let value = text("retry-after")?;
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn server_hints() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let at = |pairs: &[(&'static str, &str)]| retry_after(&headers(pairs), now);
+        assert_eq!(
+            at(&[("retry-after-ms", "1500")]),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            at(&[("retry-after-ms", "2.5")]),
+            Some(Duration::from_micros(2500))
+        );
+        assert_eq!(at(&[("retry-after", "7")]), Some(Duration::from_secs(7)));
+        assert_eq!(
+            at(&[("retry-after-ms", "100"), ("retry-after", "7")]),
+            Some(Duration::from_millis(100)),
+            "retry-after-ms is the more precise hint"
+        );
+        let in_90s = httpdate::fmt_http_date(now + Duration::from_secs(90));
+        assert_eq!(
+            at(&[("retry-after", &in_90s)]),
+            Some(Duration::from_secs(90))
+        );
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(90));
+        assert_eq!(at(&[("retry-after", &past)]), Some(Duration::ZERO));
+        for junk in ["", "soon", "-1", "1e400", "NaN"] {
+            assert_eq!(at(&[("retry-after", junk)]), None, "{junk:?}");
+        }
+        for junk in ["-5", "NaN", "inf", "1e300"] {
+            assert_eq!(at(&[("retry-after-ms", junk)]), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn schedule_doubles_up_to_the_cap_and_stops() {
+        let policy = RetryPolicy::default()
+            .max_retries(6)
+            .jitter(0.0)
+            .backoff(Duration::from_millis(500), Duration::from_secs(8));
+        let mut schedule = policy.schedule();
+        let waits: Vec<_> = std::iter::from_fn(|| schedule.next_backoff()).collect();
+        let ms = |n| Duration::from_millis(n);
+        assert_eq!(
+            waits,
+            [ms(500), ms(1000), ms(2000), ms(4000), ms(8000), ms(8000)]
+        );
+        assert_eq!(RetryPolicy::none().schedule().next_backoff(), None);
+    }
+
+    #[test]
+    fn jitter_stays_within_a_quarter() {
+        let policy = RetryPolicy::default().max_retries(1);
+        for _ in 0..1000 {
+            let wait = policy.schedule().next_backoff().unwrap();
+            assert!(
+                wait >= Duration::from_millis(500) && wait <= Duration::from_millis(625),
+                "{wait:?}"
+            );
+        }
+    }
+}
