@@ -1,0 +1,102 @@
+//! Helpers shared by the integration tests: a client pointed at a mock
+//! server, the fixtures, and the exact request every update must be.
+
+// Each test file uses only some of these helpers.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use talktohumans::{Client, Error, InvalidInput};
+use wiremock::matchers::{bearer_token, body_string, header, method, path};
+use wiremock::{Match, Mock, MockBuilder, MockServer, Request, ResponseTemplate};
+
+/// The API key every test client uses; no output may ever show it.
+pub const API_KEY: &str = "tth_test_5ecret_K3y_do_not_print";
+
+/// The `User-Agent` the crate must send.
+pub const USER_AGENT: &str = concat!("talktohumans-rust/", env!("CARGO_PKG_VERSION"));
+
+/// A client for `server` that makes exactly one attempt per call, so that
+/// `.expect(n)` on a mock counts calls, not retries.
+pub fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key(API_KEY)
+        .base_url(server.uri())
+        .max_retries(0)
+        .build()
+        .expect("a client for the mock server")
+}
+
+/// The text of `tests/fixtures/<name>`.
+pub fn fixture(name: &str) -> String {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// `tests/fixtures/<name>`, parsed.
+pub fn fixture_json(name: &str) -> serde_json::Value {
+    serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// A 200 with the API reference's example response.
+pub fn seed_response() -> ResponseTemplate {
+    json_response(200, &fixture("seed_example_response.json"))
+}
+
+/// A response with this status and JSON text as its body.
+pub fn json_response(status: u16, body: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
+}
+
+/// Matches `PATCH /v1/contacts/<contact_id>` with the bearer key, a JSON
+/// content type and the crate's `User-Agent`, and no `api-version` header.
+/// The body is matched by the caller.
+pub fn update_request(contact_id: &str) -> MockBuilder {
+    Mock::given(method("PATCH"))
+        .and(path(format!("/v1/contacts/{contact_id}")))
+        .and(bearer_token(API_KEY))
+        .and(header("content-type", "application/json"))
+        .and(header("user-agent", USER_AGENT))
+        .and(NoHeader("api-version"))
+}
+
+/// Mounts a mock that answers the seed's example response to exactly this
+/// request, byte for byte, and must be called exactly once.
+pub async fn expect_exact_update(server: &MockServer, contact_id: &str, body: &str) {
+    update_request(contact_id)
+        .and(body_string(body))
+        .respond_with(seed_response())
+        .expect(1)
+        .named(format!("PATCH {contact_id} with {body}"))
+        .mount(server)
+        .await;
+}
+
+/// Mounts a mock that answers anything and must never be called.
+pub async fn expect_no_request(server: &MockServer) {
+    Mock::given(wiremock::matchers::any())
+        .respond_with(seed_response())
+        .expect(0)
+        .named("no request at all")
+        .mount(server)
+        .await;
+}
+
+/// Matches a request that does not carry this header.
+pub struct NoHeader(pub &'static str);
+
+impl Match for NoHeader {
+    fn matches(&self, request: &Request) -> bool {
+        !request.headers.contains_key(self.0)
+    }
+}
+
+/// The refused input, or a panic naming what came instead.
+pub fn invalid_input<T: std::fmt::Debug>(result: Result<T, Error>) -> InvalidInput {
+    match result {
+        Err(Error::InvalidInput(invalid)) => invalid,
+        other => panic!("expected Error::InvalidInput, got {other:?}"),
+    }
+}
