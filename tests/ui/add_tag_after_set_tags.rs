@@ -1,0 +1,5 @@
+fn update(client: &talktohumans::Client) {
+    let _ = client.update_contact("1").set_tags(["a"]).add_tag("b");
+}
+
+fn main() {}
