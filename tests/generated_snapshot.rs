@@ -22,10 +22,7 @@ fn generated_code_matches_the_snapshot() {
             .lines()
             .zip(COMPILED.lines())
             .position(|(a, b)| a != b)
-            .map_or_else(
-                || committed.lines().count().min(COMPILED.lines().count()),
-                |line| line,
-            );
+            .unwrap_or_else(|| committed.lines().count().min(COMPILED.lines().count()));
         panic!(
             "tests/snapshots/generated.rs is stale (first difference at line {}); \
              refresh it with `UPDATE_SNAPSHOT=1 cargo test --test generated_snapshot` \

@@ -7,14 +7,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///The LinkedIn account the contact is seen under.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Account {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_id: ::std::option::Option<::std::string::String>,
@@ -28,17 +21,7 @@ pub mod types {
     /**LinkedIn account ID returned by GET /v1/accounts. Required when the
 contact exists under multiple LinkedIn accounts.
 */
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct AccountId(::std::string::String);
     impl ::std::ops::Deref for AccountId {
@@ -94,14 +77,7 @@ contact exists under multiple LinkedIn accounts.
         }
     }
     ///The contact's current company.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Company {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub about: ::std::option::Option<::std::string::String>,
@@ -139,14 +115,7 @@ contact exists under multiple LinkedIn accounts.
         pub website_url: ::std::option::Option<::std::string::String>,
     }
     ///The pending LinkedIn connection invitation, if any.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ConnectionInvitation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invite_id: ::std::option::Option<::std::string::String>,
@@ -162,14 +131,7 @@ contact exists under multiple LinkedIn accounts.
     /**The full contact. Every field may be absent or null: a server returns
 null where there is no data and adds fields over time.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Contact {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub about: ::std::option::Option<::std::string::String>,
@@ -236,17 +198,7 @@ null where there is no data and adds fields over time.
         pub tags: ::std::option::Option<::std::vec::Vec<ContactTag>>,
     }
     ///Contact ID returned by GET /v1/contacts.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ContactId(::std::string::String);
     impl ::std::ops::Deref for ContactId {
@@ -302,27 +254,13 @@ null where there is no data and adds fields over time.
         }
     }
     ///A tag on the contact, as the server returns it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct ContactTag {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     ///An education entry on the contact's profile. `start_at` and `end_at` are kept as text: the API reference does not give them a date format.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Education {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub degree: ::std::option::Option<::std::string::String>,
@@ -346,13 +284,7 @@ null where there is no data and adds fields over time.
     /**Assumption: the API reference documents no error body. Any JSON value
 is accepted; a body that is not JSON is kept as raw bytes by the client.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
     pub struct ErrorBody(pub ::serde_json::Value);
     impl ::std::ops::Deref for ErrorBody {
@@ -372,14 +304,7 @@ is accepted; a body that is not JSON is kept as raw bytes by the client.
         }
     }
     ///A position on the contact's profile. `start_at` and `end_at` are kept as text: the API reference does not give them a date format.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Experience {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub company_name: ::std::option::Option<::std::string::String>,
@@ -407,14 +332,7 @@ is accepted; a body that is not JSON is kept as raw bytes by the client.
         pub title: ::std::option::Option<::std::string::String>,
     }
     ///An industry of a company.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Industry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hierarchy: ::std::option::Option<::std::string::String>,
@@ -428,27 +346,13 @@ is accepted; a body that is not JSON is kept as raw bytes by the client.
         pub title: ::std::option::Option<::std::string::String>,
     }
     ///A language on the contact's profile.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Language {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<::std::string::String>,
     }
     ///A location of a contact or a company.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Location {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub city: ::std::option::Option<::std::string::String>,
@@ -474,14 +378,7 @@ is accepted; a body that is not JSON is kept as raw bytes by the client.
         pub state: ::std::option::Option<::std::string::String>,
     }
     ///The outreach sequence the contact is in, if any.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Sequence {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_step_id: ::std::option::Option<::std::string::String>,
@@ -503,14 +400,7 @@ is accepted; a body that is not JSON is kept as raw bytes by the client.
         pub stop_if_person_replies: ::std::option::Option<bool>,
     }
     ///A step of an outreach sequence.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct SequenceStep {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_mode: ::std::option::Option<::std::string::String>,
@@ -537,13 +427,7 @@ Assumption: the API reference shows `color` on every example item but
 neither marks it required nor lists its values (it shows "red"), so it
 is optional and an open string.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct TagInput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -551,17 +435,7 @@ is optional and an open string.
         pub name: TagName,
     }
     ///A tag's name; not empty and not only white space.
-    #[derive(
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct TagName(::std::string::String);
     impl ::std::ops::Deref for TagName {
@@ -621,14 +495,7 @@ is optional and an open string.
     }
     /**Adds and removes tags, leaving the others as they are.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
     pub struct TagsIncremental {
         ///Tags to add.
@@ -646,13 +513,7 @@ are taken to be the same `{name, color}` objects that `add` takes,
 because `set` replaces the whole tag list and a replacement that
 could not carry colors would lose information that `add` can express.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct TagsReplace {
         pub set: ::std::vec::Vec<TagInput>,
@@ -661,13 +522,7 @@ could not carry colors would lose information that `add` can express.
 updates. `set` cannot be combined with `add` or `remove`: the two
 variants below are exclusive.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
     pub enum TagsUpdate {
         Replace(TagsReplace),
@@ -687,28 +542,14 @@ variants below are exclusive.
 required; the client reports a success response without it as an
 undecodable response.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct UpdateContactData {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact: ::std::option::Option<Contact>,
     }
     /**The changes to make. Fields that are absent are left as they are.
 */
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
     pub struct UpdateContactRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -722,13 +563,7 @@ empty string to clear notes.
         pub tags: ::std::option::Option<TagsUpdate>,
     }
     ///The response to a successful update.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct UpdateContactResponse {
         pub data: UpdateContactData,
     }
