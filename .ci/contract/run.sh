@@ -48,8 +48,9 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-section() { printf '\n=== %s\n' "$*"; }
+section() { printf '\n=== %s  [+%d s]\n' "$*" "$((SECONDS - started))"; }
 fail() { printf 'contract: FAILED: %s\n' "$*" >&2; exit 1; }
 
 # --- tools ------------------------------------------------------------------
@@ -132,7 +133,7 @@ build_examples() {
     for name in "$@"; do
         args+=(--example "$name")
     done
-    cargo build --quiet --features mock "${args[@]}" --message-format=json-render-diagnostics |
+    cargo build --locked --quiet --features mock "${args[@]}" --message-format=json-render-diagnostics |
         python3 -c '
 import json, sys
 for line in sys.stdin:
