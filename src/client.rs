@@ -1,7 +1,7 @@
 //! The client: one connection pool, the API key, and the call itself.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderValue;
@@ -135,17 +135,22 @@ impl Client {
             Some(retries) => self.shared.retry.clone().max_retries(retries),
             None => self.shared.retry.clone(),
         };
-        let deadline = Instant::now() + options.deadline.unwrap_or(self.shared.deadline);
+        // `None`: so far ahead that `Instant` cannot hold it (a deadline of
+        // `Duration::MAX`), which is no deadline at all.
+        let deadline = Instant::now().checked_add(options.deadline.unwrap_or(self.shared.deadline));
         let mut schedule = policy.schedule();
         let mut attempts = 0;
         loop {
             attempts += 1;
             tracing::Span::current().record("attempts", attempts);
-            let timeout = self
-                .shared
-                .attempt_timeout
-                .min(deadline.saturating_duration_since(Instant::now()));
-            let error = match self.attempt(update, attempts, timeout).await {
+            let left = deadline.map_or(Duration::MAX, |at| {
+                at.saturating_duration_since(Instant::now())
+            });
+            let context = CallContext::new(
+                Arc::clone(&self.shared),
+                self.shared.attempt_timeout.min(left),
+            );
+            let error = match self.attempt(update, attempts, context).await {
                 Ok(updated) => return Ok(updated),
                 Err(error) => error.after_attempts(attempts),
             };
@@ -156,7 +161,9 @@ impl Client {
                 Decision::RetryAfter(wait) => wait,
                 Decision::Stop => return Err(error),
             };
-            if Instant::now() + wait >= deadline {
+            let past_deadline =
+                |at: Instant| Instant::now().checked_add(wait).is_none_or(|t| t >= at);
+            if deadline.is_some_and(past_deadline) {
                 return Err(error);
             }
             tracing::info!(attempt = attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
@@ -165,11 +172,11 @@ impl Client {
     }
 
     /// One request, with every outcome mapped to the crate's error.
-    async fn attempt(
+    pub(crate) async fn attempt(
         &self,
         update: &ContactUpdate,
         attempt: u32,
-        timeout: Duration,
+        context: CallContext,
     ) -> Result<Updated, Error> {
         let span = tracing::debug_span!(
             "attempt",
@@ -180,11 +187,7 @@ impl Client {
         let call = generated::Client::new_with_client(
             &self.shared.base_url,
             self.shared.http.clone(),
-            CallContext {
-                shared: Arc::clone(&self.shared),
-                timeout,
-                response: OnceLock::new(),
-            },
+            context,
         );
         if tracing::enabled!(tracing::Level::TRACE) {
             let body = update.body_json();
@@ -280,5 +283,9 @@ fn outcome(result: GeneratedResult, raw: Option<RawResponse>) -> Result<Updated,
 }
 
 fn undecodable(response: RawResponse, reason: String) -> Error {
-    Error::UndecodableResponse(Box::new(UndecodableResponse { response, reason }))
+    Error::UndecodableResponse(Box::new(UndecodableResponse {
+        response,
+        reason,
+        attempts: 1,
+    }))
 }

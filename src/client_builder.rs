@@ -120,6 +120,12 @@ impl ClientBuilder {
     /// Uses this reqwest client (for proxies, TLS roots, ...) instead of one
     /// built here. Its connect timeout and redirect policy apply; the
     /// attempt timeout, the key and the `User-Agent` are still set per request.
+    ///
+    /// The client built here follows only 307 and 308 redirects that stay on
+    /// the same origin. reqwest's default policy follows any redirect to any
+    /// origin, and sends the key again on a later hop within another origin:
+    /// give this client `.redirect(reqwest::redirect::Policy::none())` (or a
+    /// policy as strict) unless every server it may be sent to is trusted.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -208,10 +214,43 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 }
 
 fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
-    let builder = reqwest::Client::builder().connect_timeout(connect_timeout);
+    let builder = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .redirect(redirect_policy());
     #[cfg(feature = "rustls")]
     let builder = builder.tls_backend_preconfigured(rustls_config()?);
     builder.build().map_err(ConfigError::HttpClient)
+}
+
+/// The most redirects followed in one request.
+const MAX_REDIRECTS: usize = 10;
+
+/// Follows a redirect only when it is a 307 or 308 and stays on the origin
+/// (scheme, host and port) of the request; any other redirect is returned as
+/// it is, and becomes an [`Error::Api`](crate::Error::Api) with its
+/// `Location`.
+///
+/// - Another origin would get the body, the contact's data, without the key
+///   (reqwest drops it), so it could only refuse the update. Worse, reqwest
+///   drops the key only when a hop changes origin: after a hop to another
+///   origin, a further hop within that origin would carry it again.
+/// - 307 and 308 keep the method and the body. A 303 turns the `PATCH` into
+///   a `GET`, whose answer would look like a successful update, and other
+///   clients do the same with 301 and 302: none of them is the update.
+/// - A loop ends after [`MAX_REDIRECTS`] with the last redirect.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let keeps_request = matches!(attempt.status().as_u16(), 307 | 308);
+        let previous = attempt.previous();
+        let same_origin = previous
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if keeps_request && same_origin && previous.len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// rustls with the `ring` provider and the platform's certificate store.

@@ -79,6 +79,7 @@ impl Error {
     pub(crate) fn after_attempts(mut self, count: u32) -> Self {
         match &mut self {
             Error::Api(e) => e.attempts = count,
+            Error::UndecodableResponse(e) => e.attempts = count,
             Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } => {
                 *attempts = count
             }
@@ -92,7 +93,7 @@ impl Error {
         match self {
             Error::Api(e) => e.attempts,
             Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } => *attempts,
-            Error::UndecodableResponse(_) => 1,
+            Error::UndecodableResponse(e) => e.attempts,
             _ => 0,
         }
     }
@@ -374,6 +375,7 @@ impl std::error::Error for ApiError {}
 pub struct UndecodableResponse {
     pub(crate) response: RawResponse,
     pub(crate) reason: String,
+    pub(crate) attempts: u32,
 }
 
 impl UndecodableResponse {
@@ -390,6 +392,12 @@ impl UndecodableResponse {
     /// Why the body could not be decoded.
     pub fn reason(&self) -> &str {
         &self.reason
+    }
+
+    /// How many requests were sent, retries included (the last one is the
+    /// success that did not decode; it is never retried).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 }
 
@@ -410,6 +418,7 @@ impl fmt::Debug for UndecodableResponse {
         f.debug_struct("UndecodableResponse")
             .field("response", &self.response)
             .field("reason", &preview(&self.reason, PREVIEW_CHARS))
+            .field("attempts", &self.attempts)
             .finish()
     }
 }

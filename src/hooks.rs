@@ -21,6 +21,22 @@ pub(crate) struct CallContext {
     /// deadline is nearer.
     pub(crate) timeout: Duration,
     pub(crate) response: OnceLock<RawResponse>,
+    /// Fuzzing only: the response `exec` hands on instead of sending the
+    /// request (see `src/fuzzing.rs`).
+    #[cfg(feature = "__fuzz")]
+    pub(crate) canned: Option<RawResponse>,
+}
+
+impl CallContext {
+    pub(crate) fn new(shared: Arc<Shared>, timeout: Duration) -> Self {
+        Self {
+            shared,
+            timeout,
+            response: OnceLock::new(),
+            #[cfg(feature = "__fuzz")]
+            canned: None,
+        }
+    }
 }
 
 impl ClientHooks<CallContext> for generated::Client {
@@ -54,6 +70,12 @@ impl ClientHooks<CallContext> for generated::Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        #[cfg(feature = "__fuzz")]
+        let response = match &self.inner.canned {
+            Some(canned) => canned_response(canned),
+            None => self.client.execute(request).await?,
+        };
+        #[cfg(not(feature = "__fuzz"))]
         let response = self.client.execute(request).await?;
         let status = response.status();
         let version = response.version();
@@ -72,4 +94,13 @@ impl ClientHooks<CallContext> for generated::Client {
         });
         Ok(reqwest::Response::from(rebuilt))
     }
+}
+
+/// The canned response as reqwest would hand it over.
+#[cfg(feature = "__fuzz")]
+fn canned_response(canned: &RawResponse) -> reqwest::Response {
+    let mut response = http::Response::new(canned.body.clone());
+    *response.status_mut() = canned.status;
+    *response.headers_mut() = canned.headers.clone();
+    reqwest::Response::from(response)
 }

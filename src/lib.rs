@@ -45,6 +45,9 @@ mod api_key;
 mod client;
 mod client_builder;
 mod error;
+#[cfg(feature = "__fuzz")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod generated;
 mod hooks;
 mod ids;

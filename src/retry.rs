@@ -106,7 +106,7 @@ impl RetryPolicy {
     }
 
     /// How much each computed wait may vary, as a fraction from 0 to 1
-    /// (default 0.25); values outside are clamped.
+    /// (default 0.25); values outside are clamped, and less than 1% is none.
     #[must_use]
     pub fn jitter(mut self, fraction: f32) -> Self {
         self.jitter = if fraction.is_nan() {
@@ -129,7 +129,14 @@ impl RetryPolicy {
             self.initial_backoff,
             self.max_backoff,
         );
-        backoff.set_jitter(self.jitter);
+        // The backoff crate works in whole percents: below 1% it would draw
+        // from an empty range, which panics.
+        let whole_percents = (self.jitter * 100.0) as u32;
+        backoff.set_jitter(if whole_percents == 0 {
+            0.0
+        } else {
+            self.jitter
+        });
         Schedule(backoff.iter())
     }
 
@@ -189,17 +196,20 @@ fn is_retryable(error: &Error) -> bool {
 
 /// The wait a server asks for: `retry-after-ms` (milliseconds), else
 /// `Retry-After` as whole seconds or as an HTTP date (measured from `now`).
+///
+/// A number too large for a `Duration` is `Duration::MAX`: still a hint, and
+/// one above any cap, so the call gives up instead of ignoring it.
 pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let text = |name| headers.get(name)?.to_str().ok().map(str::trim);
     if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok())
         && ms.is_finite()
         && ms >= 0.0
     {
-        return Duration::try_from_secs_f64(ms / 1000.0).ok();
+        return Some(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or(Duration::MAX));
     }
     let value = text("retry-after")?;
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value.parse().map_or(Duration::MAX, Duration::from_secs));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -243,11 +253,17 @@ mod tests {
         );
         let past = httpdate::fmt_http_date(now - Duration::from_secs(90));
         assert_eq!(at(&[("retry-after", &past)]), Some(Duration::ZERO));
-        for junk in ["", "soon", "-1", "1e400", "NaN"] {
+        for junk in ["", "soon", "-1", "+1", "1e400", "NaN"] {
             assert_eq!(at(&[("retry-after", junk)]), None, "{junk:?}");
         }
-        for junk in ["-5", "NaN", "inf", "1e300"] {
+        for junk in ["-5", "NaN", "inf"] {
             assert_eq!(at(&[("retry-after-ms", junk)]), None, "{junk:?}");
+        }
+        for huge in [
+            ("retry-after", "99999999999999999999999"),
+            ("retry-after-ms", "1e300"),
+        ] {
+            assert_eq!(at(&[huge]), Some(Duration::MAX), "{huge:?}");
         }
     }
 
@@ -265,6 +281,15 @@ mod tests {
             [ms(500), ms(1000), ms(2000), ms(4000), ms(8000), ms(8000)]
         );
         assert_eq!(RetryPolicy::none().schedule().next_backoff(), None);
+    }
+
+    #[test]
+    fn tiny_jitter_does_not_panic() {
+        for fraction in [0.001, 0.004, 0.006, 0.999, f32::MIN_POSITIVE] {
+            let policy = RetryPolicy::default().jitter(fraction).max_retries(3);
+            let mut schedule = policy.schedule();
+            while schedule.next_backoff().is_some() {}
+        }
     }
 
     #[test]

@@ -1,0 +1,76 @@
+//! Entry points for fuzzing the response path; not part of the API.
+//!
+//! Why this exists: a response is decoded partly inside the method that
+//! progenitor generates and partly in `Client::attempt`, both private, and
+//! both run only after a request has gone out. To put arbitrary responses
+//! through that real path without a network, the exec hook
+//! (`src/hooks.rs`) hands on a canned response instead of sending the
+//! request, and [`decode`] drives one attempt with it. Everything else (the
+//! request building, the hooks, the generated decoding, the error mapping and
+//! the tracing) runs as in a real call.
+//!
+//! Compiled only with the private `__fuzz` feature, which the fuzz targets in
+//! `fuzz/` and the property tests enable; without it this module does not
+//! exist and the hook always sends.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::hooks::CallContext;
+use crate::response::{RawResponse, Updated};
+use crate::update::ContactUpdate;
+
+/// Runs one attempt of an update whose response is `status`, `headers` and
+/// `body`, through the same decoding as a real call.
+///
+/// `None` when no server could deliver such a response, because hyper
+/// refuses it before reqwest sees it: a status outside 100..=999. Headers
+/// whose name or value is not valid are left out for the same reason.
+pub async fn decode(
+    status: u16,
+    headers: &[(&[u8], &[u8])],
+    body: &[u8],
+) -> Option<Result<Updated, Error>> {
+    let status = StatusCode::from_u16(status).ok()?;
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) =
+            (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
+        {
+            map.append(name, value);
+        }
+    }
+    let (client, update) = fixture();
+    let mut context = CallContext::new(client.shared.clone(), Duration::from_secs(30));
+    context.canned = Some(RawResponse {
+        status,
+        headers: map,
+        body: Bytes::copy_from_slice(body),
+    });
+    Some(client.attempt(update, 1, context).await)
+}
+
+/// A client and an update, built once: the canned response means neither
+/// the key nor the address is ever used.
+fn fixture() -> &'static (Client, ContactUpdate) {
+    static FIXTURE: OnceLock<(Client, ContactUpdate)> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let client = Client::builder()
+            .api_key("fuzz")
+            .base_url("http://127.0.0.1:9")
+            .max_retries(0)
+            .build()
+            .expect("a client for a loopback address builds");
+        let update = ContactUpdate::builder("1")
+            .add_tag("fuzz")
+            .build()
+            .expect("a valid update");
+        (client, update)
+    })
+}
