@@ -51,6 +51,8 @@ pub mod fuzzing;
 mod generated;
 mod hooks;
 mod ids;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod response;
 mod retry;
 mod tag;

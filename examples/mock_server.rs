@@ -1,0 +1,50 @@
+//! Runs the crate's mock of the API on its own, for tests written in any
+//! language and for tools, until it is killed:
+//!
+//! ```text
+//! cargo run --features mock --example mock_server -- --port 8080 --api-key tth_mock_key
+//! ```
+//!
+//! Prints its base URL on the first line of stdout, then serves the default
+//! contacts (see `talktohumans::mock::seed`) on 127.0.0.1.
+
+use clap::Parser;
+use talktohumans::mock::{DEFAULT_API_KEY, MockServer, seed};
+
+/// Serves a mock of the talktohumans.app API on 127.0.0.1 until killed.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Port to listen on (0: a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+
+    /// API key the mock accepts as `Authorization: Bearer <key>`.
+    #[arg(long, default_value = DEFAULT_API_KEY)]
+    api_key: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let mock = MockServer::builder()
+        .port(args.port)
+        .api_key(args.api_key)
+        .start()
+        .await?;
+    // stdout carries only the URL, so that a script can read it.
+    println!("{}", mock.base_url());
+    eprintln!(
+        "mock serving PATCH {}/v1/contacts/{{contact_id}}; contacts {}, {} (under accounts {} and {}), {}, {}",
+        mock.base_url(),
+        seed::MAYA_CHEN,
+        seed::JONAS_BERG,
+        seed::SAM_ACCOUNT,
+        seed::SALES_TEAM_ACCOUNT,
+        seed::PRIYA_RAMAN,
+        seed::TOMAS_HERRERA,
+    );
+    // Serves until the process is killed.
+    std::future::pending::<()>().await;
+    Ok(())
+}

@@ -1,0 +1,419 @@
+//! The server: start and stop, configuration, and what tests can read back.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use tokio::sync::oneshot;
+
+use crate::generated::types::{Account, Contact};
+use crate::mock::contact::{ContactState, MockContact};
+use crate::mock::faults::{Fault, FaultQueue};
+use crate::mock::handler::router;
+use crate::mock::seed;
+use crate::mock::store::Store;
+use crate::{ApiKey, ClientBuilder};
+
+/// The API key a mock accepts unless told otherwise.
+pub const DEFAULT_API_KEY: &str = "tth_mock_key";
+
+/// The largest request body the mock reads; a larger one is answered 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How many requests [`MockServer::received_requests`] keeps (the latest).
+pub const REQUEST_LOG_CAPACITY: usize = 1000;
+
+/// What every connection of one server shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) api_key: String,
+    store: Mutex<Store>,
+    pub(crate) faults: FaultQueue,
+    request_count: AtomicU64,
+    log: Mutex<VecDeque<ReceivedRequest>>,
+}
+
+impl Shared {
+    /// The store, locked. A poisoned lock is recovered: no code panics while
+    /// holding it, and a mock must keep answering.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn log(&self) -> MutexGuard<'_, VecDeque<ReceivedRequest>> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Counts a request and returns its number, from 1.
+    pub(crate) fn next_request_number(&self) -> u64 {
+        self.request_count.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub(crate) fn record(&self, request: ReceivedRequest) {
+        let mut log = self.log();
+        if log.len() == REQUEST_LOG_CAPACITY {
+            log.pop_front();
+        }
+        log.push_back(request);
+    }
+}
+
+/// A request as the mock received it.
+#[derive(Debug, Clone)]
+pub struct ReceivedRequest {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl ReceivedRequest {
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path, with the query if there was one, as sent (not decoded).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The headers, `Authorization` included.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body (empty when it was larger than [`MAX_BODY_BYTES`]).
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body parsed as JSON, when it is JSON.
+    pub fn body_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// Why a mock server could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MockError {
+    /// The address could not be listened on (the port is taken, ...).
+    #[error("the mock server cannot listen on {address}: {source}")]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// The system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The API key is empty or has a character that is not printable ASCII,
+    /// so no client could send it.
+    #[error("the mock's API key is empty or has a character that is not printable ASCII")]
+    InvalidApiKey,
+    /// A seeded contact or account breaks a rule of the API (an id that does
+    /// not match `^[1-9][0-9]*$`, a blank tag name, notes that are not JSON,
+    /// notes for an account the contact is not under).
+    #[error("invalid seed: {0}")]
+    InvalidSeed(String),
+}
+
+/// Configures a [`MockServer`]; made by [`MockServer::builder`].
+///
+/// ```
+/// # async fn run() -> Result<(), talktohumans::mock::MockError> {
+/// use talktohumans::Tag;
+/// use talktohumans::mock::{MockContact, MockServer};
+///
+/// let mock = MockServer::builder()
+///     .api_key("tth_test_key")
+///     .without_default_seed()
+///     .contact(MockContact::new("5001", "42").tag(Tag::new("VIP").color("gold")))
+///     .start()
+///     .await?;
+/// assert_eq!(mock.contact("5001").unwrap().tag_names(), ["VIP"]);
+/// assert!(mock.contact(talktohumans::mock::seed::MAYA_CHEN).is_none());
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct MockServerBuilder {
+    api_key: String,
+    port: u16,
+    default_seed: bool,
+    accounts: Vec<Account>,
+    contacts: Vec<MockContact>,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            api_key: DEFAULT_API_KEY.to_owned(),
+            port: 0,
+            default_seed: true,
+            accounts: Vec::new(),
+            contacts: Vec::new(),
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// The API key the mock accepts (default [`DEFAULT_API_KEY`]).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = key.into();
+        self
+    }
+
+    /// The port to listen on, on 127.0.0.1 (default 0: a free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Starts without the default contacts and accounts of [`seed`].
+    pub fn without_default_seed(mut self) -> Self {
+        self.default_seed = false;
+        self
+    }
+
+    /// Adds a contact; one with the same id as an earlier or default one
+    /// replaces it.
+    pub fn contact(mut self, contact: MockContact) -> Self {
+        self.contacts.retain(|c| c.contact_id != contact.contact_id);
+        self.contacts.push(contact);
+        self
+    }
+
+    /// Adds contacts, as [`contact`](Self::contact) does.
+    pub fn contacts(self, contacts: impl IntoIterator<Item = MockContact>) -> Self {
+        contacts.into_iter().fold(self, Self::contact)
+    }
+
+    /// Describes an account (display name, owner, ...), shown as the
+    /// contact's `account`. An account without a description is shown with
+    /// its id only. One with the same id as an earlier one replaces it.
+    pub fn account(mut self, account: Account) -> Self {
+        self.accounts.retain(|a| a.account_id != account.account_id);
+        self.accounts.push(account);
+        self
+    }
+
+    /// Checks the seed, listens, and serves in a task of the current tokio
+    /// runtime until the [`MockServer`] is dropped.
+    ///
+    /// # Panics
+    /// When called outside a tokio runtime, like `tokio::spawn`.
+    pub async fn start(self) -> Result<MockServer, MockError> {
+        let key_ok = !self.api_key.is_empty() && self.api_key.bytes().all(|b| b.is_ascii_graphic());
+        if !key_ok {
+            return Err(MockError::InvalidApiKey);
+        }
+        let (mut accounts, mut contacts) = if self.default_seed {
+            (seed::accounts(), seed::contacts())
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        for account in self.accounts {
+            accounts.retain(|a| a.account_id != account.account_id);
+            accounts.push(account);
+        }
+        for contact in self.contacts {
+            contacts.retain(|c| c.contact_id != contact.contact_id);
+            contacts.push(contact);
+        }
+        let store = Store::new(&accounts, &contacts)?;
+
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|source| MockError::Bind { address, source })?;
+        let address = listener
+            .local_addr()
+            .map_err(|source| MockError::Bind { address, source })?;
+
+        let shared = Arc::new(Shared {
+            api_key: self.api_key,
+            store: Mutex::new(store),
+            faults: FaultQueue::default(),
+            request_count: AtomicU64::new(0),
+            log: Mutex::new(VecDeque::new()),
+        });
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = router(Arc::clone(&shared));
+        tokio::spawn(async move {
+            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
+                // Either a stop signal or the sender dropped: both mean stop.
+                let _ = stopped.await;
+            });
+            // axum retries failed accepts itself; serving ends only on stop.
+            let _ = serving.await;
+        });
+        Ok(MockServer {
+            shared,
+            address,
+            base_url: format!("http://{address}"),
+            _stop: stop,
+        })
+    }
+}
+
+/// An in-memory mock of the API's `PATCH /v1/contacts/{contact_id}`, served
+/// on `127.0.0.1`. See [the module docs](crate::mock) for its behaviour.
+///
+/// It stops when dropped.
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use talktohumans::mock::{seed, MockServer};
+///
+/// let mock = MockServer::start().await?;
+/// let client = mock.client_builder().build()?;
+/// let contact = client
+///     .update_contact(seed::TOMAS_HERRERA)
+///     .add_tag("Met at expo")
+///     .remove_tag("Old tag")
+///     .send()
+///     .await?;
+/// assert_eq!(contact.name.as_deref(), Some("Tomás Herrera"));
+/// assert_eq!(mock.contact(seed::TOMAS_HERRERA).unwrap().tag_names(), ["Newsletter", "Met at expo"]);
+/// assert_eq!(mock.request_count(), 1);
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
+pub struct MockServer {
+    shared: Arc<Shared>,
+    address: SocketAddr,
+    base_url: String,
+    /// Dropping it stops the server.
+    _stop: oneshot::Sender<()>,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer")
+            .field("base_url", &self.base_url)
+            .field("request_count", &self.request_count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockServer {
+    /// Starts a mock with the default seed and key on a free port.
+    ///
+    /// # Panics
+    /// When called outside a tokio runtime, like `tokio::spawn`.
+    pub async fn start() -> Result<MockServer, MockError> {
+        Self::builder().start().await
+    }
+
+    /// Starts configuring a mock.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The base URL to give the client, such as `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the mock listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The API key the mock accepts.
+    pub fn api_key(&self) -> &str {
+        &self.shared.api_key
+    }
+
+    /// A client builder with the mock's base URL and key already set.
+    pub fn client_builder(&self) -> ClientBuilder {
+        crate::Client::builder()
+            .api_key(ApiKey::new(self.shared.api_key.clone()))
+            .base_url(self.base_url.clone())
+    }
+
+    /// A contact's current state (tags with colors, notes per account), or
+    /// `None` when there is no such contact.
+    pub fn contact(&self, contact_id: &str) -> Option<ContactState> {
+        self.shared.store().state(contact_id)
+    }
+
+    /// A contact exactly as the API would return it under this account (the
+    /// contact's first account when `None`); `None` when there is no such
+    /// contact under that account.
+    pub fn returned_contact(&self, contact_id: &str, account_id: Option<&str>) -> Option<Contact> {
+        self.shared.store().render(contact_id, account_id)
+    }
+
+    /// How many requests arrived, whatever their path, method or answer.
+    pub fn request_count(&self) -> u64 {
+        self.shared.request_count.load(Ordering::Relaxed)
+    }
+
+    /// The latest requests, oldest first (at most [`REQUEST_LOG_CAPACITY`]).
+    pub fn received_requests(&self) -> Vec<ReceivedRequest> {
+        self.shared.log().iter().cloned().collect()
+    }
+
+    /// The next `n` requests are answered with `status` and the mock's JSON
+    /// error body, without being handled. With `retry_after`, the answer
+    /// carries `Retry-After` (whole seconds, rounded up) and `retry-after-ms`.
+    ///
+    /// Queued after faults already queued; see [`inject`](Self::inject).
+    pub fn fail_next(&self, n: usize, status: StatusCode, retry_after: Option<Duration>) {
+        let mut fault = Fault::status(status);
+        if let Some(wait) = retry_after {
+            fault = fault.retry_after(wait).retry_after_ms(wait);
+        }
+        self.inject(n, fault);
+    }
+
+    /// The next `n` requests each wait `delay`, then are handled normally.
+    pub fn delay_next(&self, n: usize, delay: Duration) {
+        self.inject(n, Fault::delay(delay));
+    }
+
+    /// The next `n` requests, after those that queued faults already cover,
+    /// get this fault. Faults apply to every request, before its key or body
+    /// is looked at, and a request takes the first fault in the queue.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use http::StatusCode;
+    /// use talktohumans::mock::{seed, Fault, MockServer};
+    ///
+    /// let mock = MockServer::start().await?;
+    /// mock.inject(1, Fault::status(StatusCode::SERVICE_UNAVAILABLE).retry_after_ms(Duration::from_millis(10)));
+    /// // The client retries the 503 after 10 ms and succeeds.
+    /// let client = mock.client_builder().build()?;
+    /// client.update_contact(seed::MAYA_CHEN).add_tag("Retried").send().await?;
+    /// assert_eq!(mock.request_count(), 2);
+    /// assert_eq!(mock.pending_faults(), 0);
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+    /// ```
+    pub fn inject(&self, n: usize, fault: Fault) {
+        self.shared.faults.push(fault, n);
+    }
+
+    /// How many requests the queued faults will still affect.
+    pub fn pending_faults(&self) -> usize {
+        self.shared.faults.pending()
+    }
+
+    /// Drops every queued fault.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear();
+    }
+}
