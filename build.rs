@@ -93,7 +93,10 @@ fn json_schema(spec: &serde_json::Value, root: &str) -> Result<serde_json::Value
     }
     let mut document = definitions.remove(root).unwrap_or_default();
     if let Some(object) = document.as_object_mut() {
-        object.insert("$schema".into(), "http://json-schema.org/draft-07/schema#".into());
+        object.insert(
+            "$schema".into(),
+            "http://json-schema.org/draft-07/schema#".into(),
+        );
         object.insert("title".into(), root.into());
         object.insert("definitions".into(), definitions.into());
     }
@@ -107,7 +110,10 @@ fn to_json_schema(schema: &serde_json::Value, referenced: &mut Vec<String>) -> s
     use serde_json::Value;
 
     match schema {
-        Value::Array(items) => items.iter().map(|item| to_json_schema(item, referenced)).collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| to_json_schema(item, referenced))
+            .collect(),
         Value::Object(object) => {
             let mut out = serde_json::Map::new();
             for (key, value) in object {

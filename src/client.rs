@@ -4,9 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
 use tracing::Instrument;
 
+use crate::bulk::Pacer;
 use crate::client_builder::ClientBuilder;
 use crate::error::{ApiError, Error, UndecodableResponse, preview};
 use crate::generated;
@@ -101,6 +103,16 @@ impl Client {
     /// within it. Bodies are logged only at TRACE level, cut short; the
     /// `Authorization` header never is.
     pub async fn send(&self, update: &ContactUpdate) -> Result<Updated, Error> {
+        self.send_paced(update, None).await
+    }
+
+    /// [`send`](Self::send), holding each attempt back while `pacer` says the
+    /// batch it belongs to must wait.
+    pub(crate) async fn send_paced(
+        &self,
+        update: &ContactUpdate,
+        pacer: Option<&Pacer>,
+    ) -> Result<Updated, Error> {
         let span = tracing::info_span!(
             "talktohumans.update_contact",
             operation = "update_contact",
@@ -112,7 +124,7 @@ impl Client {
         );
         let started = Instant::now();
         let result = self
-            .send_with_retries(update)
+            .send_with_retries(update, pacer)
             .instrument(span.clone())
             .await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -129,7 +141,11 @@ impl Client {
         result
     }
 
-    async fn send_with_retries(&self, update: &ContactUpdate) -> Result<Updated, Error> {
+    async fn send_with_retries(
+        &self,
+        update: &ContactUpdate,
+        pacer: Option<&Pacer>,
+    ) -> Result<Updated, Error> {
         let options = update.options();
         let policy = match options.max_retries {
             Some(retries) => self.shared.retry.clone().max_retries(retries),
@@ -141,6 +157,9 @@ impl Client {
         let mut schedule = policy.schedule();
         let mut attempts = 0;
         loop {
+            if let Some(pacer) = pacer {
+                pacer.ready().await;
+            }
             attempts += 1;
             tracing::Span::current().record("attempts", attempts);
             let left = deadline.map_or(Duration::MAX, |at| {
@@ -151,7 +170,7 @@ impl Client {
                 self.shared.attempt_timeout.min(left),
             );
             let error = match self.attempt(update, attempts, context).await {
-                Ok(updated) => return Ok(updated),
+                Ok(updated) => return Ok(updated.after_attempts(attempts)),
                 Err(error) => error.after_attempts(attempts),
             };
             let Some(backoff) = schedule.next_backoff() else {
@@ -167,7 +186,13 @@ impl Client {
                 return Err(error);
             }
             tracing::info!(attempt = attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
-            tokio::time::sleep(wait).await;
+            match pacer {
+                // The next loop turn waits at the pacer, with the whole batch.
+                Some(pacer) if error.status() == Some(StatusCode::TOO_MANY_REQUESTS) => {
+                    pacer.pause_for(wait)
+                }
+                _ => tokio::time::sleep(wait).await,
+            }
         }
     }
 
@@ -234,6 +259,7 @@ fn outcome(result: GeneratedResult, raw: Option<RawResponse>) -> Result<Updated,
                     contact,
                     status,
                     headers,
+                    attempts: 1,
                 }),
                 None => Err(undecodable(
                     raw.unwrap_or(RawResponse {

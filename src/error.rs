@@ -88,6 +88,19 @@ impl Error {
         self
     }
 
+    /// The kind of error, for counting and matching without the details.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput(_) => ErrorKind::InvalidInput,
+            Error::Config(_) => ErrorKind::Config,
+            Error::Request { .. } => ErrorKind::Request,
+            Error::Api(_) => ErrorKind::Api,
+            Error::UndecodableResponse(_) => ErrorKind::UndecodableResponse,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Transport { .. } => ErrorKind::Transport,
+        }
+    }
+
     /// How many requests the call made (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
         match self {
@@ -116,6 +129,26 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         self.response()?.request_id()
     }
+}
+
+/// The variants of [`Error`], without their details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// [`Error::InvalidInput`].
+    InvalidInput,
+    /// [`Error::Config`].
+    Config,
+    /// [`Error::Request`].
+    Request,
+    /// [`Error::Api`].
+    Api,
+    /// [`Error::UndecodableResponse`].
+    UndecodableResponse,
+    /// [`Error::Timeout`].
+    Timeout,
+    /// [`Error::Transport`].
+    Transport,
 }
 
 /// A rule of the API that an input breaks; each has its own variant.

@@ -42,6 +42,7 @@
 #![forbid(unsafe_code)]
 
 mod api_key;
+mod bulk;
 mod client;
 mod client_builder;
 mod error;
@@ -59,12 +60,15 @@ mod tag;
 mod update;
 
 pub use api_key::ApiKey;
+pub use bulk::{BulkItem, BulkOptions, BulkSummary, BulkUpdates};
 pub use client::Client;
 pub use client_builder::{
     API_KEY_ENV, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_DEADLINE,
 };
-pub use error::{ApiError, ConfigError, Error, IdProblem, InvalidInput, UndecodableResponse};
+pub use error::{
+    ApiError, ConfigError, Error, ErrorKind, IdProblem, InvalidInput, UndecodableResponse,
+};
 pub use ids::{AccountId, ContactId};
 pub use response::{RawResponse, Updated};
 pub use retry::RetryPolicy;
@@ -81,3 +85,8 @@ pub mod types {
     };
 }
 pub use types::Contact;
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

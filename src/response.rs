@@ -72,9 +72,16 @@ pub struct Updated {
     pub status: StatusCode,
     /// The response headers.
     pub headers: HeaderMap,
+    /// How many requests the call made, retries included.
+    pub attempts: u32,
 }
 
 impl Updated {
+    pub(crate) fn after_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
     /// The request id from `x-request-id` or `request-id`, if the server sent one.
     pub fn request_id(&self) -> Option<&str> {
         request_id(&self.headers)

@@ -1,0 +1,262 @@
+//! Many updates at once: bounded concurrency over one connection pool, one
+//! result per update, and a batch that slows down as a whole when the server
+//! says it is overloaded.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{self, BoxStream, Stream, StreamExt};
+
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::ids::ContactId;
+use crate::response::Updated;
+use crate::update::ContactUpdate;
+
+/// How a batch runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BulkOptions {
+    concurrency: usize,
+    ordered: bool,
+}
+
+impl Default for BulkOptions {
+    /// 8 requests in flight, results in input order.
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            ordered: true,
+        }
+    }
+}
+
+impl BulkOptions {
+    /// How many requests may be in flight at once (at least 1; default 8).
+    #[must_use]
+    pub fn concurrency(mut self, requests: usize) -> Self {
+        self.concurrency = requests.max(1);
+        self
+    }
+
+    /// Yields results as they complete instead of in input order, so that a
+    /// slow update (one being retried, say) does not hold back the results of
+    /// later ones. Each result still carries its input index.
+    #[must_use]
+    pub fn unordered(mut self) -> Self {
+        self.ordered = false;
+        self
+    }
+}
+
+/// The result of one update of a batch.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct BulkItem {
+    /// The update's position in the input, from 0.
+    pub index: usize,
+    /// The contact it updated.
+    pub contact_id: ContactId,
+    /// The updated contact, or why not.
+    pub result: Result<Updated, Error>,
+}
+
+/// Counts of a finished (or partly consumed) batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BulkSummary {
+    /// Updates that succeeded.
+    pub succeeded: usize,
+    /// Updates that failed, by kind of error.
+    pub failed: BTreeMap<ErrorKind, usize>,
+    /// Updates that failed with an HTTP status, by status.
+    pub failed_by_status: BTreeMap<u16, usize>,
+    /// Retries made over the whole batch (attempts beyond the first).
+    pub retries: u64,
+    /// Time from the first poll to the last result yielded.
+    pub elapsed: Duration,
+}
+
+impl BulkSummary {
+    /// Updates that failed, of any kind.
+    pub fn failed_total(&self) -> usize {
+        self.failed.values().sum()
+    }
+
+    fn count(&mut self, item: &BulkItem) {
+        let attempts = match &item.result {
+            Ok(updated) => {
+                self.succeeded += 1;
+                updated.attempts
+            }
+            Err(error) => {
+                *self.failed.entry(error.kind()).or_default() += 1;
+                if let Some(status) = error.status() {
+                    *self.failed_by_status.entry(status.as_u16()).or_default() += 1;
+                }
+                error.attempts()
+            }
+        };
+        self.retries += u64::from(attempts.saturating_sub(1));
+    }
+}
+
+impl fmt::Display for BulkSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} succeeded, {} failed, {} retries, in {:.1?}",
+            self.succeeded,
+            self.failed_total(),
+            self.retries,
+            self.elapsed
+        )?;
+        for (kind, count) in &self.failed {
+            write!(f, "; {kind:?}: {count}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The results of [`Client::update_contacts`]: a stream of [`BulkItem`]s,
+/// one per update, and the running [`BulkSummary`].
+///
+/// Updates are taken from the input only as requests are started, so memory
+/// stays flat whatever the number of updates. One failure never stops the
+/// others.
+#[must_use = "a batch does nothing until its stream is polled"]
+pub struct BulkUpdates<'a> {
+    results: BoxStream<'a, BulkItem>,
+    summary: BulkSummary,
+    started: Option<Instant>,
+}
+
+impl BulkUpdates<'_> {
+    /// The counts so far; final once the stream has ended.
+    pub fn summary(&self) -> &BulkSummary {
+        &self.summary
+    }
+}
+
+impl fmt::Debug for BulkUpdates<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BulkUpdates")
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stream for BulkUpdates<'_> {
+    type Item = BulkItem;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<BulkItem>> {
+        let this = &mut *self;
+        let started = *this.started.get_or_insert_with(Instant::now);
+        let polled = this.results.poll_next_unpin(cx);
+        if let Poll::Ready(item) = &polled {
+            if let Some(item) = item {
+                this.summary.count(item);
+            }
+            this.summary.elapsed = started.elapsed();
+        }
+        polled
+    }
+}
+
+impl Client {
+    /// Sends many updates, 8 at a time, and yields one [`BulkItem`] per update
+    /// in input order. See [`update_contacts_with`](Self::update_contacts_with).
+    ///
+    /// ```no_run
+    /// # async fn run(client: talktohumans::Client) -> Result<(), talktohumans::InvalidInput> {
+    /// use futures_util::StreamExt;
+    /// use talktohumans::ContactUpdate;
+    ///
+    /// let updates = ["101", "102", "103"]
+    ///     .into_iter()
+    ///     .map(|id| ContactUpdate::builder(id).add_tag("Hot lead").build())
+    ///     .collect::<Result<Vec<_>, _>>()?;
+    /// let mut results = client.update_contacts(updates);
+    /// while let Some(item) = results.next().await {
+    ///     if let Err(error) = item.result {
+    ///         eprintln!("contact {}: {error}", item.contact_id);
+    ///     }
+    /// }
+    /// println!("{}", results.summary());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn update_contacts<'a, I>(&'a self, updates: I) -> BulkUpdates<'a>
+    where
+        I: IntoIterator<Item = ContactUpdate>,
+        I::IntoIter: Send + 'a,
+    {
+        self.update_contacts_with(BulkOptions::default(), stream::iter(updates))
+    }
+
+    /// Sends a stream of updates with these options.
+    ///
+    /// Every update follows the client's retry rules. When the server answers
+    /// 429 (too many requests), the whole batch pauses for the wait it asks
+    /// for (or the backoff), not only the request that got the 429, so that
+    /// the batch does not keep hitting the limit.
+    pub fn update_contacts_with<'a, S>(&'a self, options: BulkOptions, updates: S) -> BulkUpdates<'a>
+    where
+        S: Stream<Item = ContactUpdate> + Send + 'a,
+    {
+        let pacer = Arc::new(Pacer::default());
+        let requests = updates.enumerate().map(move |(index, update)| {
+            let pacer = Arc::clone(&pacer);
+            async move {
+                let result = self.send_paced(&update, Some(&pacer)).await;
+                BulkItem {
+                    index,
+                    contact_id: update.contact_id().clone(),
+                    result,
+                }
+            }
+        });
+        let results = if options.ordered {
+            requests.buffered(options.concurrency).boxed()
+        } else {
+            requests.buffer_unordered(options.concurrency).boxed()
+        };
+        BulkUpdates {
+            results,
+            summary: BulkSummary::default(),
+            started: None,
+        }
+    }
+}
+
+/// The time before which no request of a batch starts.
+#[derive(Debug, Default)]
+pub(crate) struct Pacer {
+    resume_at: Mutex<Option<Instant>>,
+}
+
+impl Pacer {
+    /// Holds every request of the batch back for `wait` from now (or longer,
+    /// if another pause already runs longer).
+    pub(crate) fn pause_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut resume_at = self.resume_at.lock().unwrap_or_else(|e| e.into_inner());
+        if resume_at.is_none_or(|at| at < until) {
+            *resume_at = Some(until);
+        }
+    }
+
+    /// Returns once the batch may send again.
+    pub(crate) async fn ready(&self) {
+        loop {
+            let resume_at = *self.resume_at.lock().unwrap_or_else(|e| e.into_inner());
+            match resume_at {
+                Some(at) if at > Instant::now() => tokio::time::sleep_until(at.into()).await,
+                _ => return,
+            }
+        }
+    }
+}

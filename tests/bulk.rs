@@ -1,0 +1,218 @@
+//! The bulk API: order, isolation of failures, bounded concurrency, the
+//! batch-wide pause on 429, and the summary.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use talktohumans::{BulkOptions, Client, ContactUpdate, ErrorKind, RetryPolicy};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use support::{API_KEY, fixture, seed_response};
+
+fn updates(ids: impl IntoIterator<Item = u32>) -> Vec<ContactUpdate> {
+    ids.into_iter()
+        .map(|id| {
+            ContactUpdate::builder(id.to_string())
+                .add_tag("Hot lead")
+                .build()
+                .unwrap()
+        })
+        .collect()
+}
+
+fn client(server: &MockServer, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .api_key(API_KEY)
+        .base_url(server.uri())
+        .retry_policy(retry)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn results_come_in_input_order_and_one_failure_stops_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path("/v1/contacts/3"))
+        .respond_with(ResponseTemplate::new(404).set_body_string(r#"{"message":"no such contact"}"#))
+        .mount(&server)
+        .await;
+    // Early contacts answer late, so completion order differs from input order.
+    for id in 1..=6u64 {
+        Mock::given(method("PATCH"))
+            .and(path(format!("/v1/contacts/{id}")))
+            .respond_with(seed_response().set_delay(Duration::from_millis(60 - 10 * id)))
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server, RetryPolicy::none());
+
+    let mut results = client.update_contacts_with(
+        BulkOptions::default().concurrency(6),
+        futures_util::stream::iter(updates(1..=6)),
+    );
+    let mut seen = Vec::new();
+    while let Some(item) = results.next().await {
+        assert_eq!(item.contact_id.as_str(), (item.index + 1).to_string());
+        seen.push((item.index, item.result.map_err(|e| e.status().map(|s| s.as_u16()))));
+    }
+    let indexes: Vec<_> = seen.iter().map(|(i, _)| *i).collect();
+    assert_eq!(indexes, [0, 1, 2, 3, 4, 5]);
+    assert_eq!(seen[2].1.as_ref().unwrap_err(), &Some(404));
+    assert_eq!(seen.iter().filter(|(_, r)| r.is_ok()).count(), 5);
+
+    let summary = results.summary();
+    assert_eq!(summary.succeeded, 5);
+    assert_eq!(summary.failed_total(), 1);
+    assert_eq!(summary.failed.get(&ErrorKind::Api), Some(&1));
+    assert_eq!(summary.failed_by_status.get(&404), Some(&1));
+    assert_eq!(summary.retries, 0);
+    assert!(summary.elapsed >= Duration::from_millis(50), "{summary}");
+}
+
+#[tokio::test]
+async fn unordered_results_come_as_they_complete_and_keep_their_index() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path("/v1/contacts/1"))
+        .respond_with(seed_response().set_delay(Duration::from_millis(300)))
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/v1/contacts/2"))
+        .respond_with(seed_response())
+        .mount(&server)
+        .await;
+    let client = client(&server, RetryPolicy::none());
+
+    let items: Vec<_> = client
+        .update_contacts_with(
+            BulkOptions::default().unordered(),
+            futures_util::stream::iter(updates([1, 2])),
+        )
+        .collect()
+        .await;
+    let order: Vec<_> = items.iter().map(|i| (i.index, i.contact_id.as_str())).collect();
+    assert_eq!(order, [(1, "2"), (0, "1")]);
+}
+
+#[tokio::test]
+async fn concurrency_is_bounded() {
+    let server = MockServer::start().await;
+    let delay = Duration::from_millis(200);
+    Mock::given(method("PATCH"))
+        .and(path_regex("^/v1/contacts/[0-9]+$"))
+        .respond_with(seed_response().set_delay(delay))
+        .expect(8)
+        .mount(&server)
+        .await;
+    let client = client(&server, RetryPolicy::none());
+
+    let started = Instant::now();
+    let mut results = client.update_contacts_with(
+        BulkOptions::default().concurrency(4),
+        futures_util::stream::iter(updates(1..=8)),
+    );
+    while let Some(item) = results.next().await {
+        item.result.unwrap();
+    }
+    let elapsed = started.elapsed();
+    // Four at a time: two waves at least; far less than one at a time.
+    assert!(elapsed >= 2 * delay, "{elapsed:?}");
+    assert!(elapsed < 8 * delay, "{elapsed:?}");
+    assert_eq!(results.summary().succeeded, 8);
+}
+
+/// Answers the first request with a 429 asking for `pause`, every other one
+/// with the seed response after `delay`, and notes when each arrived.
+struct RateLimitOnce {
+    arrivals: Arc<Mutex<Vec<(Instant, bool)>>>,
+    pause: Duration,
+    delay: Duration,
+}
+
+impl Respond for RateLimitOnce {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let mut arrivals = self.arrivals.lock().unwrap();
+        let first = arrivals.is_empty();
+        arrivals.push((Instant::now(), first));
+        if first {
+            ResponseTemplate::new(429)
+                .insert_header("retry-after-ms", self.pause.as_millis().to_string().as_str())
+        } else {
+            ResponseTemplate::new(200)
+                .set_body_raw(fixture("seed_example_response.json"), "application/json")
+                .set_delay(self.delay)
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_429_pauses_the_whole_batch() {
+    let server = MockServer::start().await;
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let pause = Duration::from_millis(400);
+    Mock::given(method("PATCH"))
+        .respond_with(RateLimitOnce {
+            arrivals: Arc::clone(&arrivals),
+            pause,
+            delay: Duration::from_millis(50),
+        })
+        .mount(&server)
+        .await;
+    let client = client(&server, RetryPolicy::default());
+
+    // Unordered, so that the limited update does not hold the others back
+    // by itself: only the pause may.
+    let mut results = client.update_contacts_with(
+        BulkOptions::default().concurrency(4).unordered(),
+        futures_util::stream::iter(updates(1..=12)),
+    );
+    while let Some(item) = results.next().await {
+        item.result.unwrap();
+    }
+
+    let arrivals = arrivals.lock().unwrap();
+    assert_eq!(arrivals.len(), 13, "12 updates and one retry");
+    let limited_at = arrivals.iter().find(|(_, first)| *first).unwrap().0;
+    // The first wave went out together with the limited request; every
+    // request started after the 429 came back waited out the pause.
+    for (at, _) in arrivals.iter().filter(|(at, _)| *at > limited_at + Duration::from_millis(25)) {
+        assert!(
+            *at >= limited_at + pause,
+            "a request started {:?} after the 429, inside the {pause:?} pause",
+            *at - limited_at
+        );
+    }
+    assert_eq!(results.summary().retries, 1);
+    assert_eq!(results.summary().succeeded, 12);
+}
+
+#[tokio::test]
+async fn retries_are_counted_in_the_summary() {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .and(path("/v1/contacts/1"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .respond_with(seed_response())
+        .mount(&server)
+        .await;
+    let retry = RetryPolicy::default().backoff(Duration::from_millis(5), Duration::from_millis(10));
+    let client = client(&server, retry);
+
+    let mut results = client.update_contacts(updates(1..=3));
+    let mut attempts = Vec::new();
+    while let Some(item) = results.next().await {
+        attempts.push(item.result.unwrap().attempts);
+    }
+    assert_eq!(attempts, [3, 1, 1]);
+    assert_eq!(results.summary().retries, 2);
+}
