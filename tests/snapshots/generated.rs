@@ -494,6 +494,10 @@ is optional and an open string.
         }
     }
     /**Adds and removes tags, leaving the others as they are.
+
+Assumption: the API reference does not say what a tag both added and
+removed in one request means; the client refuses such a request
+rather than guess, and the bundled mock answers it with 422.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
