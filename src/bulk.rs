@@ -203,7 +203,11 @@ impl Client {
     /// 429 (too many requests), the whole batch pauses for the wait it asks
     /// for (or the backoff), not only the request that got the 429, so that
     /// the batch does not keep hitting the limit.
-    pub fn update_contacts_with<'a, S>(&'a self, options: BulkOptions, updates: S) -> BulkUpdates<'a>
+    pub fn update_contacts_with<'a, S>(
+        &'a self,
+        options: BulkOptions,
+        updates: S,
+    ) -> BulkUpdates<'a>
     where
         S: Stream<Item = ContactUpdate> + Send + 'a,
     {

@@ -131,6 +131,27 @@ impl ClientBuilder {
         self
     }
 
+    /// The reqwest builder this client would build its HTTP client from: its
+    /// TLS setup, connect timeout and redirect policy. Add what you need
+    /// (a proxy, root certificates) and pass the result to
+    /// [`http_client`](Self::http_client).
+    ///
+    /// Start from this rather than `reqwest::Client::new()`: with the default
+    /// `rustls` feature, reqwest has no TLS crypto provider of its own (this
+    /// crate passes ring explicitly instead of installing a process-wide
+    /// default), so a plain reqwest client panics when built unless the
+    /// application installed one.
+    ///
+    /// ```
+    /// let builder = talktohumans::Client::builder().api_key("tth_live_...");
+    /// let http = builder.reqwest_builder()?.no_proxy().build()?;
+    /// let client = builder.http_client(http).build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reqwest_builder(&self) -> Result<reqwest::ClientBuilder, Error> {
+        Ok(reqwest_builder(self.connect_timeout)?)
+    }
+
     /// Allows plain `http://` to a host that is not loopback. Without it such
     /// a base URL is refused, because the key would travel in clear text.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
@@ -150,7 +171,9 @@ impl ClientBuilder {
         let base_url = checked_base_url(&self.base_url, self.allow_insecure_http)?;
         let http = match self.http {
             Some(http) => http,
-            None => http_client(self.connect_timeout)?,
+            None => reqwest_builder(self.connect_timeout)?
+                .build()
+                .map_err(ConfigError::HttpClient)?,
         };
         Ok(Client {
             shared: Arc::new(Shared {
@@ -213,13 +236,13 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
-fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+fn reqwest_builder(connect_timeout: Duration) -> Result<reqwest::ClientBuilder, ConfigError> {
     let builder = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .redirect(redirect_policy());
     #[cfg(feature = "rustls")]
     let builder = builder.tls_backend_preconfigured(rustls_config()?);
-    builder.build().map_err(ConfigError::HttpClient)
+    Ok(builder)
 }
 
 /// The most redirects followed in one request.

@@ -38,7 +38,9 @@ async fn results_come_in_input_order_and_one_failure_stops_nothing() {
     let server = MockServer::start().await;
     Mock::given(method("PATCH"))
         .and(path("/v1/contacts/3"))
-        .respond_with(ResponseTemplate::new(404).set_body_string(r#"{"message":"no such contact"}"#))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_string(r#"{"message":"no such contact"}"#),
+        )
         .mount(&server)
         .await;
     // Early contacts answer late, so completion order differs from input order.
@@ -58,7 +60,10 @@ async fn results_come_in_input_order_and_one_failure_stops_nothing() {
     let mut seen = Vec::new();
     while let Some(item) = results.next().await {
         assert_eq!(item.contact_id.as_str(), (item.index + 1).to_string());
-        seen.push((item.index, item.result.map_err(|e| e.status().map(|s| s.as_u16()))));
+        seen.push((
+            item.index,
+            item.result.map_err(|e| e.status().map(|s| s.as_u16())),
+        ));
     }
     let indexes: Vec<_> = seen.iter().map(|(i, _)| *i).collect();
     assert_eq!(indexes, [0, 1, 2, 3, 4, 5]);
@@ -96,7 +101,10 @@ async fn unordered_results_come_as_they_complete_and_keep_their_index() {
         )
         .collect()
         .await;
-    let order: Vec<_> = items.iter().map(|i| (i.index, i.contact_id.as_str())).collect();
+    let order: Vec<_> = items
+        .iter()
+        .map(|i| (i.index, i.contact_id.as_str()))
+        .collect();
     assert_eq!(order, [(1, "2"), (0, "1")]);
 }
 
@@ -141,8 +149,10 @@ impl Respond for RateLimitOnce {
         let first = arrivals.is_empty();
         arrivals.push((Instant::now(), first));
         if first {
-            ResponseTemplate::new(429)
-                .insert_header("retry-after-ms", self.pause.as_millis().to_string().as_str())
+            ResponseTemplate::new(429).insert_header(
+                "retry-after-ms",
+                self.pause.as_millis().to_string().as_str(),
+            )
         } else {
             ResponseTemplate::new(200)
                 .set_body_raw(fixture("seed_example_response.json"), "application/json")
@@ -181,7 +191,10 @@ async fn a_429_pauses_the_whole_batch() {
     let limited_at = arrivals.iter().find(|(_, first)| *first).unwrap().0;
     // The first wave went out together with the limited request; every
     // request started after the 429 came back waited out the pause.
-    for (at, _) in arrivals.iter().filter(|(at, _)| *at > limited_at + Duration::from_millis(25)) {
+    for (at, _) in arrivals
+        .iter()
+        .filter(|(at, _)| *at > limited_at + Duration::from_millis(25))
+    {
         assert!(
             *at >= limited_at + pause,
             "a request started {:?} after the 429, inside the {pause:?} pause",
