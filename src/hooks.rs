@@ -72,35 +72,23 @@ impl ClientHooks<CallContext> for generated::Client {
     ) -> reqwest::Result<reqwest::Response> {
         #[cfg(feature = "__fuzz")]
         let response = match &self.inner.canned {
-            Some(canned) => canned_response(canned),
+            Some(canned) => canned.to_reqwest(),
             None => self.client.execute(request).await?,
         };
         #[cfg(not(feature = "__fuzz"))]
         let response = self.client.execute(request).await?;
         let status = response.status();
-        let version = response.version();
         let headers = response.headers().clone();
         let body = response.bytes().await?;
 
-        let mut rebuilt = http::Response::new(body.clone());
-        *rebuilt.status_mut() = status;
-        *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers.clone();
-        // The context is new for each request, so the cell is empty.
-        let _ = self.inner.response.set(RawResponse {
+        let raw = RawResponse {
             status,
             headers,
             body,
-        });
-        Ok(reqwest::Response::from(rebuilt))
+        };
+        let handed_on = raw.to_reqwest();
+        // The context is new for each request, so the cell is empty.
+        let _ = self.inner.response.set(raw);
+        Ok(handed_on)
     }
-}
-
-/// The canned response as reqwest would hand it over.
-#[cfg(feature = "__fuzz")]
-fn canned_response(canned: &RawResponse) -> reqwest::Response {
-    let mut response = http::Response::new(canned.body.clone());
-    *response.status_mut() = canned.status;
-    *response.headers_mut() = canned.headers.clone();
-    reqwest::Response::from(response)
 }

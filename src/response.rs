@@ -48,6 +48,15 @@ impl RawResponse {
     pub fn request_id(&self) -> Option<&str> {
         request_id(&self.headers)
     }
+
+    /// The same response as reqwest hands it over; the body shares the
+    /// buffer.
+    pub(crate) fn to_reqwest(&self) -> reqwest::Response {
+        let mut response = http::Response::new(self.body.clone());
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers.clone();
+        reqwest::Response::from(response)
+    }
 }
 
 /// Bodies can hold a contact's notes, so Debug shows only their size.
