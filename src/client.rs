@@ -252,23 +252,21 @@ fn outcome(result: GeneratedResult, raw: Option<RawResponse>) -> Result<Updated,
 
     let error = match result {
         Ok(value) => {
-            let status = value.status();
-            let headers = value.headers().clone();
+            // The hooks keep every response that arrives; the generated
+            // value's own copy of the headers is only a fallback.
+            let raw = raw.unwrap_or_else(|| RawResponse {
+                status: value.status(),
+                headers: value.headers().clone(),
+                body: Default::default(),
+            });
             return match value.into_inner().data.contact {
                 Some(contact) => Ok(Updated {
                     contact,
-                    status,
-                    headers,
+                    status: raw.status,
+                    headers: raw.headers,
                     attempts: 1,
                 }),
-                None => Err(undecodable(
-                    raw.unwrap_or(RawResponse {
-                        status,
-                        headers,
-                        body: Default::default(),
-                    }),
-                    "the body has no data.contact".into(),
-                )),
+                None => Err(undecodable(raw, "the body has no data.contact".into())),
             };
         }
         Err(error) => error,

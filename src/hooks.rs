@@ -71,14 +71,15 @@ impl ClientHooks<CallContext> for generated::Client {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         #[cfg(feature = "__fuzz")]
-        let response = match &self.inner.canned {
+        let mut response = match &self.inner.canned {
             Some(canned) => canned.to_reqwest(),
             None => self.client.execute(request).await?,
         };
         #[cfg(not(feature = "__fuzz"))]
-        let response = self.client.execute(request).await?;
+        let mut response = self.client.execute(request).await?;
         let status = response.status();
-        let headers = response.headers().clone();
+        // Taken, not cloned: the response is consumed by `bytes` next.
+        let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await?;
 
         let raw = RawResponse {
