@@ -12,6 +12,10 @@ use std::sync::OnceLock;
 use proptest::prelude::*;
 use talktohumans::{AccountId, ContactId, ContactUpdate, Error, InvalidInput, Updated, fuzzing};
 
+#[path = "oracle/blank.rs"]
+mod blank;
+use blank::is_blank;
+
 const CONTACT: &str = r#"{"data":{"contact":{"contact_id":"123","name":"Ada","tags":[{"name":"Hot lead","color":"red"}],"notes_json":"{\"stage\":\"demo\"}","company":null,"connections_count":500,"unknown":{"x":[1,2]}}}}"#;
 
 fn runtime() -> &'static tokio::runtime::Runtime {
@@ -363,28 +367,6 @@ fn id_text() -> impl Strategy<Value = String> {
         prop::collection::vec(prop::sample::select(vec!['0', '1', '9']), 0..400)
             .prop_map(|digits| digits.into_iter().collect()),
     ]
-}
-
-/// White space for ECMAScript's `\s`, which the spec's `\S` pattern uses:
-/// unlike Unicode's, it has U+FEFF and not U+0085.
-fn is_ecmascript_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
-}
-
-/// Blank for Unicode (the crate's own check) or for ECMAScript (the
-/// generated pattern check): refused either way.
-fn is_blank(name: &str) -> bool {
-    name.chars().all(char::is_whitespace) || name.chars().all(is_ecmascript_space)
 }
 
 fn tag_text() -> impl Strategy<Value = String> {

@@ -9,6 +9,10 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use talktohumans::{AccountId, ContactId, ContactUpdate, InvalidInput, Tag};
 
+#[path = "../../tests/oracle/blank.rs"]
+mod blank;
+use blank::is_blank;
+
 #[derive(Arbitrary, Debug)]
 struct Inputs<'a> {
     id: &'a str,
@@ -21,28 +25,6 @@ struct Inputs<'a> {
 fn is_id(value: &str) -> bool {
     value.starts_with(|c: char| ('1'..='9').contains(&c))
         && value.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// White space for ECMAScript's `\s`, which the spec's `\S` pattern uses:
-/// unlike Unicode's, it has U+FEFF and not U+0085.
-fn is_ecmascript_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
-}
-
-/// Blank for Unicode (the crate's own check) or for ECMAScript (the
-/// generated pattern check): refused either way.
-fn is_blank(name: &str) -> bool {
-    name.chars().all(char::is_whitespace) || name.chars().all(is_ecmascript_space)
 }
 
 fuzz_target!(|input: Inputs<'_>| {
