@@ -16,6 +16,10 @@ use talktohumans::{AccountId, ContactId, ContactUpdate, Error, InvalidInput, Upd
 mod blank;
 use blank::is_blank;
 
+#[path = "oracle/success_body.rs"]
+mod success_body;
+use success_body::{Envelope, is_contact};
+
 const CONTACT: &str = r#"{"data":{"contact":{"contact_id":"123","name":"Ada","tags":[{"name":"Hot lead","color":"red"}],"notes_json":"{\"stage\":\"demo\"}","company":null,"connections_count":500,"unknown":{"x":[1,2]}}}}"#;
 
 fn runtime() -> &'static tokio::runtime::Runtime {
@@ -141,23 +145,6 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 
 fn headers() -> impl Strategy<Value = Vec<(Vec<u8>, Vec<u8>)>> {
     prop::collection::vec((header_name(), header_value()), 0..6)
-}
-
-/// The documented success body, decoded independently of the crate: a
-/// `data.contact` that is a contact.
-#[derive(serde::Deserialize)]
-struct Envelope {
-    data: Data,
-}
-
-#[derive(serde::Deserialize)]
-struct Data {
-    contact: Option<talktohumans::Contact>,
-}
-
-/// Whether `body` is the documented success body.
-fn is_contact(body: &[u8]) -> bool {
-    serde_json::from_slice::<Envelope>(body).is_ok_and(|envelope| envelope.data.contact.is_some())
 }
 
 fn check_response(status: u16, headers: &[(Vec<u8>, Vec<u8>)], body: &[u8]) {

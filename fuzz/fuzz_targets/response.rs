@@ -11,6 +11,10 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use talktohumans::{Error, fuzzing};
 
+#[path = "../../tests/oracle/success_body.rs"]
+mod success_body;
+use success_body::is_contact;
+
 #[derive(Arbitrary, Debug)]
 struct Response<'a> {
     status: u16,
@@ -53,23 +57,6 @@ fn runtime() -> &'static tokio::runtime::Runtime {
             .build()
             .expect("a runtime")
     })
-}
-
-/// The documented success body, decoded independently of the crate.
-#[derive(serde::Deserialize)]
-struct Envelope {
-    data: Data,
-}
-
-#[derive(serde::Deserialize)]
-struct Data {
-    contact: Option<talktohumans::Contact>,
-}
-
-/// Whether `body` is the documented success body: then, and only then, a
-/// 200 decodes.
-fn is_contact(body: &[u8]) -> bool {
-    serde_json::from_slice::<Envelope>(body).is_ok_and(|envelope| envelope.data.contact.is_some())
 }
 
 fuzz_target!(|input: Response<'_>| {
