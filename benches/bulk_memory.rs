@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use futures_util::{StreamExt, stream};
-use talktohumans::{BulkOptions, ContactUpdate};
+use talktohumans::{BulkOptions, UpdateContactInput};
 
 const DEFAULT_SIZES: [u64; 2] = [10_000, 100_000];
 const DEFAULT_CONCURRENCY: usize = 64;
@@ -97,9 +97,9 @@ fn run(updates: u64, concurrency: usize) {
 }
 
 /// `updates` updates, made one by one as the batch takes them.
-fn batch(updates: u64) -> impl futures_util::Stream<Item = ContactUpdate> + Send {
+fn batch(updates: u64) -> impl futures_util::Stream<Item = UpdateContactInput> + Send {
     stream::iter((1..=updates).map(|id| {
-        ContactUpdate::builder(id.to_string())
+        UpdateContactInput::builder(id.to_string())
             .add_tag("Hot lead")
             .build()
             .expect("a valid update")

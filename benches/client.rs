@@ -26,7 +26,7 @@ use std::time::{Duration, Instant, SystemTime};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
-use talktohumans::{BulkOptions, ContactUpdate, Tag};
+use talktohumans::{BulkOptions, Tag, UpdateContactInput};
 use tokio::runtime::Runtime;
 
 use support::hand_written::{self, HandWrittenClient};
@@ -172,7 +172,7 @@ fn interleaved(runtime: &Runtime, server: &FixedServer) {
                 runtime.block_on(async {
                     let start = Instant::now();
                     let updates = stream::iter((1..=BULK_UPDATES).map(|id| {
-                        ContactUpdate::builder(id.to_string())
+                        UpdateContactInput::builder(id.to_string())
                             .add_tag("Hot lead")
                             .build()
                             .expect("a valid update")
@@ -312,7 +312,7 @@ struct OurEnvelope {
 #[derive(Deserialize)]
 struct OurData {
     #[allow(dead_code)]
-    contact: Option<talktohumans::Contact>,
+    contact: Option<talktohumans::types::Contact>,
 }
 
 /// 2. Decoding the seed's full contact response.
@@ -429,9 +429,9 @@ fn request(c: &mut Criterion) {
     });
     group.bench_function("build_with_notes_and_serialize", |b| {
         b.iter(|| {
-            ContactUpdate::builder(black_box(CONTACT_ID))
+            UpdateContactInput::builder(black_box(CONTACT_ID))
                 .account_id("42")
-                .add_tag(Tag::new("Hot lead").color("red"))
+                .add_tag(Tag::new("Hot lead").with_color("red"))
                 .remove_tag("Old tag")
                 .notes_json(r#"{"stage":"demo","owner":"sam","score":42}"#)
                 .build()
@@ -453,7 +453,7 @@ fn bulk(c: &mut Criterion, runtime: &Runtime, server: &FixedServer) {
 
     let our_updates = || {
         stream::iter((1..=BULK_UPDATES).map(|id| {
-            ContactUpdate::builder(id.to_string())
+            UpdateContactInput::builder(id.to_string())
                 .add_tag("Hot lead")
                 .build()
                 .expect("a valid update")

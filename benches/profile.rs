@@ -23,7 +23,7 @@ use std::process::{Command, Stdio};
 
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
-use talktohumans::{BulkOptions, ContactUpdate};
+use talktohumans::{BulkOptions, UpdateContactInput};
 
 use support::hand_written::{self, HandWrittenClient};
 use support::raw_hyper::RawHyperClient;
@@ -87,7 +87,7 @@ struct OurEnvelope {
 #[derive(Deserialize)]
 struct OurData {
     #[allow(dead_code)]
-    contact: Option<talktohumans::Contact>,
+    contact: Option<talktohumans::types::Contact>,
 }
 
 async fn workload_future(workload: &str, count: u64, server: &FixedServer) {
@@ -133,8 +133,8 @@ async fn workload_future(workload: &str, count: u64, server: &FixedServer) {
                 size_of_val(&theirs.update(CONTACT_ID, &body))
             );
             println!(
-                "talktohumans::Contact:              {} bytes",
-                size_of::<talktohumans::Contact>()
+                "talktohumans::types::Contact:              {} bytes",
+                size_of::<talktohumans::types::Contact>()
             );
             println!(
                 "talktohumans::BulkItem:             {} bytes",
@@ -182,7 +182,7 @@ async fn workload_future(workload: &str, count: u64, server: &FixedServer) {
                 .unwrap_or_else(|| panic!("unknown workload {workload}"));
             let updates = move |n: u64| {
                 stream::iter((1..=n).map(|id| {
-                    ContactUpdate::builder(id.to_string())
+                    UpdateContactInput::builder(id.to_string())
                         .add_tag("Hot lead")
                         .build()
                         .expect("a valid update")

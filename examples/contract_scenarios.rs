@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::process::ExitCode;
 
 use serde_json::json;
-use talktohumans::{Client, Error, Tag, UpdateContact, Updated};
+use talktohumans::{Client, Error, Tag, UpdateContactFluentBuilder, UpdateContactOutput};
 
 /// One documented kind of update; `send` builds and sends it.
 struct Scenario {
@@ -29,7 +29,7 @@ struct Scenario {
     send: for<'a> fn(&'a Client, &'a Ids) -> Sending<'a>,
 }
 
-type Sending<'a> = Pin<Box<dyn Future<Output = Result<Updated, Error>> + 'a>>;
+type Sending<'a> = Pin<Box<dyn Future<Output = Result<UpdateContactOutput, Error>> + 'a>>;
 
 struct Ids {
     contact: String,
@@ -41,7 +41,7 @@ struct Ids {
 
 /// Starts an update of the contact, with `account_id` when it must always be
 /// given.
-fn start<'a>(client: &'a Client, ids: &Ids) -> UpdateContact<&'a Client> {
+fn start(client: &Client, ids: &Ids) -> UpdateContactFluentBuilder {
     let update = client.update_contact(&ids.contact);
     if ids.account_always {
         update.account_id(&ids.account)
@@ -56,27 +56,27 @@ const SCENARIOS: &[Scenario] = &[
         send: |c, ids| {
             Box::pin(
                 start(c, ids)
-                    .add_tag(Tag::new("Hot lead").color("red"))
-                    .send_detailed(),
+                    .add_tag(Tag::new("Hot lead").with_color("red"))
+                    .send(),
             )
         },
     },
     Scenario {
         name: "add without color",
-        send: |c, ids| Box::pin(start(c, ids).add_tag("Prospect").send_detailed()),
+        send: |c, ids| Box::pin(start(c, ids).add_tag("Prospect").send()),
     },
     Scenario {
         name: "remove only",
-        send: |c, ids| Box::pin(start(c, ids).remove_tag("Old tag").send_detailed()),
+        send: |c, ids| Box::pin(start(c, ids).remove_tag("Old tag").send()),
     },
     Scenario {
         name: "add and remove",
         send: |c, ids| {
             Box::pin(
                 start(c, ids)
-                    .add_tag(Tag::new("Hot lead").color("red"))
+                    .add_tag(Tag::new("Hot lead").with_color("red"))
                     .remove_tag("Old tag")
-                    .send_detailed(),
+                    .send(),
             )
         },
     },
@@ -85,14 +85,14 @@ const SCENARIOS: &[Scenario] = &[
         send: |c, ids| {
             Box::pin(
                 start(c, ids)
-                    .set_tags([Tag::new("Customer").color("green"), Tag::new("VIP")])
-                    .send_detailed(),
+                    .set_tags([Tag::new("Customer").with_color("green"), Tag::new("VIP")])
+                    .send(),
             )
         },
     },
     Scenario {
         name: "clear tags",
-        send: |c, ids| Box::pin(start(c, ids).clear_tags().send_detailed()),
+        send: |c, ids| Box::pin(start(c, ids).clear_tags().send()),
     },
     Scenario {
         name: "notes set",
@@ -100,7 +100,7 @@ const SCENARIOS: &[Scenario] = &[
             Box::pin(
                 start(c, ids)
                     .notes(&json!({"stage": "demo", "score": 7, "next": ["call", "email"]}))
-                    .send_detailed(),
+                    .send(),
             )
         },
     },
@@ -110,13 +110,13 @@ const SCENARIOS: &[Scenario] = &[
             Box::pin(
                 start(c, ids)
                     .notes_json(r#"{"met_at":"conference"}"#)
-                    .send_detailed(),
+                    .send(),
             )
         },
     },
     Scenario {
         name: "notes clear",
-        send: |c, ids| Box::pin(start(c, ids).clear_notes().send_detailed()),
+        send: |c, ids| Box::pin(start(c, ids).clear_notes().send()),
     },
     Scenario {
         name: "account_id",
@@ -124,8 +124,8 @@ const SCENARIOS: &[Scenario] = &[
             Box::pin(
                 start(c, ids)
                     .account_id(&ids.account)
-                    .add_tag(Tag::new("Hot lead").color("red"))
-                    .send_detailed(),
+                    .add_tag(Tag::new("Hot lead").with_color("red"))
+                    .send(),
             )
         },
     },
@@ -135,10 +135,13 @@ const SCENARIOS: &[Scenario] = &[
             Box::pin(
                 start(c, ids)
                     .account_id(&ids.account)
-                    .add_tags([Tag::new("Hot lead").color("red"), Tag::new("Follow up")])
+                    .add_tags([
+                        Tag::new("Hot lead").with_color("red"),
+                        Tag::new("Follow up"),
+                    ])
                     .remove_tags(["Old tag", "Cold"])
                     .notes(&json!({"stage": "demo"}))
-                    .send_detailed(),
+                    .send(),
             )
         },
     },
@@ -148,9 +151,9 @@ const SCENARIOS: &[Scenario] = &[
             Box::pin(
                 start(c, ids)
                     .account_id(&ids.account)
-                    .set_tags([Tag::new("Customer").color("green")])
+                    .set_tags([Tag::new("Customer").with_color("green")])
                     .clear_notes()
-                    .send_detailed(),
+                    .send(),
             )
         },
     },

@@ -14,7 +14,8 @@
 use std::process::ExitCode;
 
 use talktohumans::mock::{MockServer, seed};
-use talktohumans::{API_KEY_ENV, Client, Contact, Tag};
+use talktohumans::types::Contact;
+use talktohumans::{API_KEY_ENV, Client, Tag};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -60,7 +61,7 @@ async fn run() -> Result<(), String> {
 
     let mut update = client
         .update_contact(&contact_id)
-        .add_tag(Tag::new("Hot lead").color("red"))
+        .add_tag(Tag::new("Hot lead").with_color("red"))
         .remove_tag("Old tag")
         .notes(&serde_json::json!({
             "stage": "contacted",
@@ -71,7 +72,7 @@ async fn run() -> Result<(), String> {
     }
     println!("  add tag \"Hot lead\" (red), remove tag \"Old tag\", set notes\n");
 
-    let updated = update.send_detailed().await.map_err(|e| e.to_string())?;
+    let updated = update.send().await.map_err(|e| e.to_string())?;
     print_contact(&updated.contact);
     println!(
         "\nHTTP {}{}",

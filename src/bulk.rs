@@ -14,10 +14,18 @@ use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::ids::ContactId;
-use crate::response::Updated;
-use crate::update::ContactUpdate;
+use crate::input::UpdateContactInput;
+use crate::response::UpdateContactOutput;
 
 /// How a batch runs.
+///
+/// ```
+/// use talktohumans::BulkOptions;
+///
+/// // 32 requests in flight, results as they complete.
+/// let options = BulkOptions::default().concurrency(32).unordered();
+/// # let _ = options;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BulkOptions {
     concurrency: usize,
@@ -52,7 +60,8 @@ impl BulkOptions {
     }
 }
 
-/// The result of one update of a batch.
+/// The result of one update of a batch: which input it was, and what came of
+/// it. See [`Client::update_contacts`] for an example.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct BulkItem {
@@ -61,10 +70,16 @@ pub struct BulkItem {
     /// The contact it updated.
     pub contact_id: ContactId,
     /// The updated contact, or why not.
-    pub result: Result<Updated, Error>,
+    pub result: Result<UpdateContactOutput, Error>,
 }
 
 /// Counts of a finished (or partly consumed) batch.
+///
+/// ```
+/// let summary = talktohumans::BulkSummary::default();
+/// assert_eq!(summary.succeeded + summary.failed_total(), 0);
+/// assert!(summary.to_string().starts_with("0 succeeded, 0 failed, 0 retries"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct BulkSummary {
@@ -126,22 +141,23 @@ impl fmt::Display for BulkSummary {
 ///
 /// Updates are taken from the input only as requests are started, so memory
 /// stays flat whatever the number of updates. One failure never stops the
-/// others.
+/// others. It owns a clone of the client and is `Send + 'static`, so it can
+/// be moved into a task. See [`Client::update_contacts`] for an example.
 #[must_use = "a batch does nothing until its stream is polled"]
-pub struct BulkUpdates<'a> {
-    results: BoxStream<'a, BulkItem>,
+pub struct BulkUpdates {
+    results: BoxStream<'static, BulkItem>,
     summary: BulkSummary,
     started: Option<Instant>,
 }
 
-impl BulkUpdates<'_> {
+impl BulkUpdates {
     /// The counts so far; final once the stream has ended.
     pub fn summary(&self) -> &BulkSummary {
         &self.summary
     }
 }
 
-impl fmt::Debug for BulkUpdates<'_> {
+impl fmt::Debug for BulkUpdates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("BulkUpdates")
             .field("summary", &self.summary)
@@ -149,7 +165,7 @@ impl fmt::Debug for BulkUpdates<'_> {
     }
 }
 
-impl Stream for BulkUpdates<'_> {
+impl Stream for BulkUpdates {
     type Item = BulkItem;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<BulkItem>> {
@@ -173,11 +189,11 @@ impl Client {
     /// ```no_run
     /// # async fn run(client: talktohumans::Client) -> Result<(), talktohumans::InvalidInput> {
     /// use futures_util::StreamExt;
-    /// use talktohumans::ContactUpdate;
+    /// use talktohumans::UpdateContactInput;
     ///
     /// let updates = ["101", "102", "103"]
     ///     .into_iter()
-    ///     .map(|id| ContactUpdate::builder(id).add_tag("Hot lead").build())
+    ///     .map(|id| UpdateContactInput::builder(id).add_tag("Hot lead").build())
     ///     .collect::<Result<Vec<_>, _>>()?;
     /// let mut results = client.update_contacts(updates);
     /// while let Some(item) = results.next().await {
@@ -189,10 +205,10 @@ impl Client {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn update_contacts<'a, I>(&'a self, updates: I) -> BulkUpdates<'a>
+    pub fn update_contacts<I>(&self, updates: I) -> BulkUpdates
     where
-        I: IntoIterator<Item = ContactUpdate>,
-        I::IntoIter: Send + 'a,
+        I: IntoIterator<Item = UpdateContactInput>,
+        I::IntoIter: Send + 'static,
     {
         self.update_contacts_with(BulkOptions::default(), stream::iter(updates))
     }
@@ -203,19 +219,17 @@ impl Client {
     /// 429 (too many requests), the whole batch pauses for the wait it asks
     /// for (or the backoff), not only the request that got the 429, so that
     /// the batch does not keep hitting the limit.
-    pub fn update_contacts_with<'a, S>(
-        &'a self,
-        options: BulkOptions,
-        updates: S,
-    ) -> BulkUpdates<'a>
+    pub fn update_contacts_with<S>(&self, options: BulkOptions, updates: S) -> BulkUpdates
     where
-        S: Stream<Item = ContactUpdate> + Send + 'a,
+        S: Stream<Item = UpdateContactInput> + Send + 'static,
     {
         let pacer = Arc::new(Pacer::default());
+        let client = self.clone();
         let requests = updates.enumerate().map(move |(index, update)| {
             let pacer = Arc::clone(&pacer);
+            let client = client.clone();
             async move {
-                let result = self.send_paced(&update, Some(&pacer)).await;
+                let result = client.send_paced(&update, Some(&pacer)).await;
                 BulkItem {
                     index,
                     contact_id: update.contact_id().clone(),

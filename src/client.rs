@@ -11,11 +11,12 @@ use tracing::Instrument;
 use crate::bulk::Pacer;
 use crate::client_builder::ClientBuilder;
 use crate::error::{ApiError, Error, UndecodableResponse, preview};
+use crate::fluent::UpdateContactFluentBuilder;
 use crate::generated;
 use crate::hooks::CallContext;
-use crate::response::{RawResponse, Updated};
+use crate::input::UpdateContactInput;
+use crate::response::{RawResponse, UpdateContactOutput};
 use crate::retry::{Decision, RetryPolicy};
-use crate::update::{ContactUpdate, UpdateContact};
 
 /// A talktohumans.app API client.
 ///
@@ -27,15 +28,15 @@ use crate::update::{ContactUpdate, UpdateContact};
 /// use talktohumans::{Client, Tag};
 ///
 /// let client = Client::builder().api_key("tth_live_...").build()?;
-/// let contact = client
+/// let output = client
 ///     .update_contact("123")
 ///     .account_id("42")
-///     .add_tag(Tag::new("Hot lead").color("red"))
+///     .add_tag(Tag::new("Hot lead").with_color("red"))
 ///     .remove_tag("Old tag")
 ///     .notes(&serde_json::json!({"stage": "demo"}))
 ///     .send()
 ///     .await?;
-/// println!("{:?}", contact.tags);
+/// println!("{:?}", output.contact.tags);
 /// # Ok(())
 /// # }
 /// ```
@@ -91,18 +92,30 @@ impl Client {
     }
 
     /// Starts an update of the contact with this id (checked when sent).
-    pub fn update_contact(&self, contact_id: impl AsRef<str>) -> UpdateContact<&Client> {
-        UpdateContact::new(self, contact_id.as_ref())
+    /// The builder holds a clone of this client.
+    pub fn update_contact(&self, contact_id: impl AsRef<str>) -> UpdateContactFluentBuilder {
+        UpdateContactFluentBuilder::new(self.clone(), contact_id.as_ref())
     }
 
-    /// Sends a built update, retrying as the [`RetryPolicy`] allows, and
+    /// Sends a checked update, retrying as the [`RetryPolicy`] allows, and
     /// returns the updated contact with the response's status and headers.
+    ///
+    /// ```no_run
+    /// # async fn run(client: talktohumans::Client) -> Result<(), talktohumans::Error> {
+    /// use talktohumans::UpdateContactInput;
+    ///
+    /// let input = UpdateContactInput::builder("123").clear_tags().build()?;
+    /// let output = client.send(&input).await?;
+    /// assert!(output.contact.tags.unwrap_or_default().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// Each call is a `tracing` span `talktohumans.update_contact` (contact
     /// id, attempts, status, request id, duration); each attempt a span
     /// within it. Bodies are logged only at TRACE level, cut short; the
     /// `Authorization` header never is.
-    pub async fn send(&self, update: &ContactUpdate) -> Result<Updated, Error> {
+    pub async fn send(&self, update: &UpdateContactInput) -> Result<UpdateContactOutput, Error> {
         self.send_paced(update, None).await
     }
 
@@ -110,9 +123,9 @@ impl Client {
     /// batch it belongs to must wait.
     pub(crate) async fn send_paced(
         &self,
-        update: &ContactUpdate,
+        update: &UpdateContactInput,
         pacer: Option<&Pacer>,
-    ) -> Result<Updated, Error> {
+    ) -> Result<UpdateContactOutput, Error> {
         let span = tracing::info_span!(
             "talktohumans.update_contact",
             operation = "update_contact",
@@ -143,9 +156,9 @@ impl Client {
 
     async fn send_with_retries(
         &self,
-        update: &ContactUpdate,
+        update: &UpdateContactInput,
         pacer: Option<&Pacer>,
-    ) -> Result<Updated, Error> {
+    ) -> Result<UpdateContactOutput, Error> {
         let options = update.options();
         let policy = match options.max_retries {
             Some(retries) => self.shared.retry.clone().max_retries(retries),
@@ -199,10 +212,10 @@ impl Client {
     /// One request, with every outcome mapped to the crate's error.
     pub(crate) async fn attempt(
         &self,
-        update: &ContactUpdate,
+        update: &UpdateContactInput,
         attempt: u32,
         context: CallContext,
-    ) -> Result<Updated, Error> {
+    ) -> Result<UpdateContactOutput, Error> {
         let span = tracing::debug_span!(
             "attempt",
             attempt,
@@ -247,7 +260,10 @@ type GeneratedResult = Result<
 
 /// Maps what the generated method returned, and the response the hooks kept,
 /// to the crate's result.
-fn outcome(result: GeneratedResult, raw: Option<RawResponse>) -> Result<Updated, Error> {
+fn outcome(
+    result: GeneratedResult,
+    raw: Option<RawResponse>,
+) -> Result<UpdateContactOutput, Error> {
     use progenitor_client::Error as E;
 
     let error = match result {
@@ -260,7 +276,7 @@ fn outcome(result: GeneratedResult, raw: Option<RawResponse>) -> Result<Updated,
                 body: Default::default(),
             });
             return match value.into_inner().data.contact {
-                Some(contact) => Ok(Updated {
+                Some(contact) => Ok(UpdateContactOutput {
                     contact,
                     status: raw.status,
                     headers: raw.headers,
@@ -288,11 +304,18 @@ fn outcome(result: GeneratedResult, raw: Option<RawResponse>) -> Result<Updated,
                     source: e,
                 }
             }
-            // Only the generated request building produces these, and it
-            // cannot fail on a checked update; reported rather than a panic.
-            other => Error::Request {
-                message: other.to_string(),
-            },
+            // The generated method builds its request with reqwest alone, so a
+            // failure there is one of the arms above; the hooks return no
+            // error of their own; and every other variant is made from a
+            // response, which the exec hook keeps before the generated code
+            // sees it.
+            E::InvalidRequest(_)
+            | E::Custom(_)
+            | E::ErrorResponse(_)
+            | E::InvalidResponsePayload(..)
+            | E::UnexpectedResponse(_) => {
+                unreachable!("no response was kept, yet the error is not reqwest's")
+            }
         });
     };
     if raw.status.is_success() {

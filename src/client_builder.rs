@@ -136,15 +136,19 @@ impl ClientBuilder {
     /// (a proxy, root certificates) and pass the result to
     /// [`http_client`](Self::http_client).
     ///
-    /// Start from this rather than `reqwest::Client::new()`: with the default
-    /// `rustls` feature, reqwest has no TLS crypto provider of its own (this
-    /// crate passes ring explicitly instead of installing a process-wide
-    /// default), so a plain reqwest client panics when built unless the
-    /// application installed one.
+    /// Start from this rather than `reqwest::Client::new()` to keep the
+    /// redirect policy that protects the key (see
+    /// [`http_client`](Self::http_client)) and the TLS backend this crate's
+    /// features chose.
     ///
     /// ```
+    /// use talktohumans::reqwest;
+    ///
     /// let builder = talktohumans::Client::builder().api_key("tth_live_...");
-    /// let http = builder.reqwest_builder()?.no_proxy().build()?;
+    /// let http = builder
+    ///     .reqwest_builder()?
+    ///     .proxy(reqwest::Proxy::https("http://proxy.internal:3128")?)
+    ///     .build()?;
     /// let client = builder.http_client(http).build()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -169,6 +173,9 @@ impl ClientBuilder {
         };
         let authorization = bearer(&key)?;
         let base_url = checked_base_url(&self.base_url, self.allow_insecure_http)?;
+        if !HAS_TLS && self.http.is_none() && base_url.starts_with("https:") {
+            return Err(ConfigError::NoTls { url: base_url }.into());
+        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest_builder(self.connect_timeout)?
@@ -240,10 +247,42 @@ fn reqwest_builder(connect_timeout: Duration) -> Result<reqwest::ClientBuilder, 
     let builder = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .redirect(redirect_policy());
-    #[cfg(feature = "rustls")]
-    let builder = builder.tls_backend_preconfigured(rustls_config()?);
+    with_tls(builder)
+}
+
+/// The TLS backend of the crate's features; with several, the one asked for
+/// most specifically: `rustls-ring`, then `native-tls`, then the default
+/// `rustls`.
+#[cfg(feature = "rustls-ring")]
+fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+    Ok(builder.tls_backend_preconfigured(ring_rustls_config()?))
+}
+
+#[cfg(all(feature = "native-tls", not(feature = "rustls-ring")))]
+fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+    Ok(builder.tls_backend_native())
+}
+
+#[cfg(all(
+    feature = "rustls",
+    not(any(feature = "native-tls", feature = "rustls-ring"))
+))]
+fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+    Ok(builder.tls_backend_rustls())
+}
+
+/// No TLS: `build` refuses an `https://` base URL before this runs.
+#[cfg(not(any(feature = "rustls", feature = "native-tls", feature = "rustls-ring")))]
+fn with_tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
     Ok(builder)
 }
+
+/// Whether this build of the crate can speak TLS on its own.
+const HAS_TLS: bool = cfg!(any(
+    feature = "rustls",
+    feature = "native-tls",
+    feature = "rustls-ring"
+));
 
 /// The most redirects followed in one request.
 const MAX_REDIRECTS: usize = 10;
@@ -276,14 +315,11 @@ fn redirect_policy() -> reqwest::redirect::Policy {
     })
 }
 
-/// rustls with the `ring` provider and the platform's certificate store.
-///
-/// reqwest's own rustls feature brings aws-lc, whose C build dominated a clean
-/// build of this crate; ring is chosen here, passed explicitly rather than
-/// installed as the process-wide default, which would clash with an
-/// application's own choice.
-#[cfg(feature = "rustls")]
-fn rustls_config() -> Result<rustls::ClientConfig, ConfigError> {
+/// rustls with the `ring` provider and the platform's certificate store,
+/// passed to this client only rather than installed as the process-wide
+/// default, which would clash with an application's own choice.
+#[cfg(feature = "rustls-ring")]
+fn ring_rustls_config() -> Result<rustls::ClientConfig, ConfigError> {
     use rustls_platform_verifier::BuilderVerifierExt;
 
     let tls_error = |e: rustls::Error| ConfigError::Tls(e.to_string());
@@ -347,5 +383,33 @@ mod tests {
             ));
         }
         assert!(bearer(&ApiKey::new("k")).unwrap().is_sensitive());
+    }
+
+    /// Without any TLS feature (`cargo test --no-default-features --lib`),
+    /// `https://` is refused when the client is built, not when it sends.
+    #[test]
+    #[cfg(not(any(feature = "rustls", feature = "native-tls", feature = "rustls-ring")))]
+    fn without_tls_https_is_a_configuration_error() {
+        let error = Client::builder()
+            .api_key("k")
+            .base_url("https://api.talktohumans.app")
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::Config(ConfigError::NoTls { url }) if url == "https://api.talktohumans.app"),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("no TLS feature"), "{error}");
+        // Plain http to loopback, and a caller's own client, still work.
+        Client::builder()
+            .api_key("k")
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .unwrap();
+        Client::builder()
+            .api_key("k")
+            .http_client(reqwest::Client::new())
+            .build()
+            .unwrap();
     }
 }

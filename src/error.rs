@@ -18,12 +18,38 @@ pub(crate) fn preview(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Everything that can go wrong in a call.
+/// Everything that can go wrong in a call, classified by where it failed:
+/// before sending ([`InvalidInput`](Error::InvalidInput),
+/// [`Config`](Error::Config)), on the way ([`Timeout`](Error::Timeout),
+/// [`Transport`](Error::Transport)), or in the answer ([`Api`](Error::Api),
+/// [`UndecodableResponse`](Error::UndecodableResponse)).
 ///
 /// No variant loses what the server sent: [`Error::Api`] and
 /// [`Error::UndecodableResponse`] keep the status, headers and body bytes.
 /// Messages never contain the API key, and show at most a short preview of
 /// anything the server sent.
+///
+/// ```no_run
+/// # async fn run(client: talktohumans::Client) {
+/// use talktohumans::Error;
+///
+/// match client.update_contact("123").add_tag("Hot lead").send().await {
+///     Ok(output) => println!("tags: {:?}", output.contact.tags),
+///     Err(Error::InvalidInput(why)) => eprintln!("fix the input, nothing was sent: {why}"),
+///     Err(Error::Api(api)) => eprintln!(
+///         "HTTP {} (request id {:?}): {:?}",
+///         api.status(),
+///         api.request_id(),
+///         api.message()
+///     ),
+///     Err(Error::UndecodableResponse(e)) => {
+///         eprintln!("applied, but the answer did not decode: {}", e.reason())
+///     }
+///     Err(e @ Error::Timeout { .. }) => eprintln!("no answer in time: {e}"),
+///     Err(other) => eprintln!("{other}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -52,14 +78,6 @@ pub enum Error {
         /// The underlying error.
         #[source]
         source: reqwest::Error,
-    },
-
-    /// The request could not be built; nothing was sent. Checked updates do
-    /// not cause it.
-    #[error("the request could not be built: {message}")]
-    Request {
-        /// What went wrong.
-        message: String,
     },
 
     /// The request could not be sent or its response could not be read
@@ -93,7 +111,6 @@ impl Error {
         match self {
             Error::InvalidInput(_) => ErrorKind::InvalidInput,
             Error::Config(_) => ErrorKind::Config,
-            Error::Request { .. } => ErrorKind::Request,
             Error::Api(_) => ErrorKind::Api,
             Error::UndecodableResponse(_) => ErrorKind::UndecodableResponse,
             Error::Timeout { .. } => ErrorKind::Timeout,
@@ -139,8 +156,6 @@ pub enum ErrorKind {
     InvalidInput,
     /// [`Error::Config`].
     Config,
-    /// [`Error::Request`].
-    Request,
     /// [`Error::Api`].
     Api,
     /// [`Error::UndecodableResponse`].
@@ -217,6 +232,21 @@ pub enum InvalidInput {
         reason: String,
     },
 
+    /// The update both replaces the tags (`set_tags`, `clear_tags`) and adds
+    /// or removes some (`add_tag`, `remove_tag`); the API takes one or the
+    /// other. Use one [`TagChange`](crate::TagChange).
+    #[error(
+        "the update both replaces the tags and adds or removes some; the API takes one or the other"
+    )]
+    ReplaceCombinedWithAddOrRemove,
+
+    /// The notes are JSON `null`: the API would store a null, not clear the
+    /// notes. Clearing is `clear_notes()`.
+    #[error(
+        "notes are JSON null, which would be stored as null: call clear_notes() to clear the notes"
+    )]
+    NullNotes,
+
     /// The update sets no tag and no notes: sending it would change nothing.
     #[error("the update changes no tag and no notes")]
     NothingToUpdate,
@@ -237,8 +267,6 @@ pub enum IdProblem {
         /// The character.
         found: char,
     },
-    /// The generated pattern check refused it.
-    Rejected,
 }
 
 impl fmt::Display for IdProblem {
@@ -252,7 +280,6 @@ impl fmt::Display for IdProblem {
                     "has {found:?} at byte {at}, where only ASCII digits are allowed"
                 )
             }
-            IdProblem::Rejected => f.write_str("does not match ^[1-9][0-9]*$"),
         }
     }
 }
@@ -293,6 +320,18 @@ pub enum ConfigError {
     #[error("TLS could not be configured: {0}")]
     Tls(String),
 
+    /// The base URL is `https://` but this build has no TLS: the crate's
+    /// `rustls`, `rustls-ring` and `native-tls` features are all off and no
+    /// HTTP client was given with
+    /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client).
+    #[error(
+        "base URL {url:?} needs TLS, but no TLS feature is enabled: enable the talktohumans feature rustls (the default), rustls-ring or native-tls, or pass your own client with ClientBuilder::http_client"
+    )]
+    NoTls {
+        /// The URL given.
+        url: String,
+    },
+
     /// The HTTP client could not be built.
     #[error("the HTTP client could not be built: {0}")]
     HttpClient(#[source] reqwest::Error),
@@ -304,6 +343,26 @@ pub enum ConfigError {
 /// is kept byte for byte; when it is JSON it is parsed, and a message is
 /// looked for in the common places (`message`, `error`, `error.message`,
 /// `detail`, `title`).
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use talktohumans::Error;
+/// use talktohumans::mock::MockServer;
+///
+/// let mock = MockServer::start().await?;
+/// let client = mock.client_builder().build()?;
+/// let Err(Error::Api(api)) = client.update_contact("999999").add_tag("x").send().await else {
+///     panic!("the mock has no contact 999999");
+/// };
+/// assert_eq!(api.status(), 404);
+/// assert_eq!(api.json().unwrap()["error"]["code"], "contact_not_found");
+/// assert!(api.message().is_some());
+/// assert!(api.request_id().is_some());
+/// assert_eq!(api.attempts(), 1);
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
 pub struct ApiError {
     pub(crate) response: RawResponse,
     pub(crate) json: Option<serde_json::Value>,
@@ -405,6 +464,27 @@ impl std::error::Error for ApiError {}
 /// The server answered with a success status, so it applied the update, but
 /// the body is not the documented contact. Do not retry blindly: the change
 /// is already made.
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use talktohumans::Error;
+/// use talktohumans::mock::{Fault, MockServer, seed};
+///
+/// let mock = MockServer::start().await?;
+/// mock.inject(1, Fault::status(http::StatusCode::OK).raw_body("text/plain", "done"));
+/// let client = mock.client_builder().build()?;
+/// let Err(Error::UndecodableResponse(e)) =
+///     client.update_contact(seed::TOMAS_HERRERA).add_tag("x").send().await
+/// else {
+///     panic!("a 200 with a text body does not decode");
+/// };
+/// assert_eq!(e.status(), 200);
+/// assert_eq!(&e.response().body()[..], b"done");
+/// assert!(e.to_string().contains("accepted the update"));
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
 pub struct UndecodableResponse {
     pub(crate) response: RawResponse,
     pub(crate) reason: String,

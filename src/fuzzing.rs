@@ -23,8 +23,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use crate::client::Client;
 use crate::error::Error;
 use crate::hooks::CallContext;
-use crate::response::{RawResponse, Updated};
-use crate::update::ContactUpdate;
+use crate::input::UpdateContactInput;
+use crate::response::{RawResponse, UpdateContactOutput};
 
 /// Runs one attempt of an update whose response is `status`, `headers` and
 /// `body`, through the same decoding as a real call.
@@ -36,7 +36,7 @@ pub async fn decode(
     status: u16,
     headers: &[(&[u8], &[u8])],
     body: &[u8],
-) -> Option<Result<Updated, Error>> {
+) -> Option<Result<UpdateContactOutput, Error>> {
     let status = StatusCode::from_u16(status).ok()?;
     let mut map = HeaderMap::new();
     for (name, value) in headers {
@@ -58,8 +58,8 @@ pub async fn decode(
 
 /// A client and an update, built once: the canned response means neither
 /// the key nor the address is ever used.
-fn fixture() -> &'static (Client, ContactUpdate) {
-    static FIXTURE: OnceLock<(Client, ContactUpdate)> = OnceLock::new();
+fn fixture() -> &'static (Client, UpdateContactInput) {
+    static FIXTURE: OnceLock<(Client, UpdateContactInput)> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let client = Client::builder()
             .api_key("fuzz")
@@ -67,7 +67,7 @@ fn fixture() -> &'static (Client, ContactUpdate) {
             .max_retries(0)
             .build()
             .expect("a client for a loopback address builds");
-        let update = ContactUpdate::builder("1")
+        let update = UpdateContactInput::builder("1")
             .add_tag("fuzz")
             .build()
             .expect("a valid update");

@@ -43,11 +43,13 @@ macro_rules! id_type {
                     problem,
                 };
                 check_id_pattern(value).map_err(invalid)?;
-                // The generated type checks the same pattern; it cannot
-                // disagree, but a disagreement must not panic.
-                <$generated>::try_from(value)
-                    .map(Self)
-                    .map_err(|_| invalid(IdProblem::Rejected))
+                // The generated type checks the spec's pattern, which is this
+                // one: `spec_patterns_are_the_checked_one` below fails the
+                // suite when an edit of openapi.yaml makes them differ.
+                Ok(Self(
+                    <$generated>::try_from(value)
+                        .expect("an id that matches ^[1-9][0-9]*$ matches the spec's pattern"),
+                ))
             }
 
             /// The id as sent on the wire.
@@ -140,6 +142,27 @@ id_type!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spec_patterns_are_the_checked_one() {
+        let spec = include_str!("../openapi.yaml");
+        for name in ["ContactId", "AccountId"] {
+            // The component's own `pattern:` is the first one after its name.
+            let component = spec
+                .split_once(&format!("\n    {name}:\n"))
+                .map(|(_, rest)| rest)
+                .unwrap_or_else(|| panic!("openapi.yaml has no component {name}"));
+            let pattern = component
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("pattern:"))
+                .map(str::trim);
+            assert_eq!(
+                pattern,
+                Some(r#""^[1-9][0-9]*$""#),
+                "{name}: check_id_pattern must follow the spec's pattern"
+            );
+        }
+    }
 
     #[test]
     fn accepts_the_pattern() {

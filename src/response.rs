@@ -20,7 +20,24 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
         .find_map(|name| headers.get(*name)?.to_str().ok())
 }
 
-/// A response exactly as it arrived: status, headers and body bytes.
+/// A response exactly as it arrived: status, headers and body bytes. Every
+/// error that has a response keeps it ([`Error::response`](crate::Error::response)).
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use talktohumans::mock::{MockServer, seed};
+///
+/// let mock = MockServer::start().await?;
+/// let client = mock.client_builder().build()?;
+/// let error = client.update_contact("999999").add_tag("x").send().await.unwrap_err();
+/// let response = error.response().expect("the server answered");
+/// assert_eq!(response.status(), 404);
+/// assert!(response.request_id().is_some());
+/// assert!(String::from_utf8_lossy(response.body()).contains("contact_not_found"));
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
 #[derive(Clone)]
 pub struct RawResponse {
     pub(crate) status: StatusCode,
@@ -72,9 +89,25 @@ impl std::fmt::Debug for RawResponse {
 
 /// A successful update: the contact as the server returned it, with the
 /// response's status and headers.
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use talktohumans::mock::{MockServer, seed};
+///
+/// let mock = MockServer::start().await?;
+/// let client = mock.client_builder().build()?;
+/// let output = client.update_contact(seed::TOMAS_HERRERA).add_tag("Hot lead").send().await?;
+/// assert_eq!(output.status, 200);
+/// assert_eq!(output.attempts, 1);
+/// assert!(output.request_id().is_some());
+/// assert!(output.contact.tags.iter().flatten().any(|t| t.name.as_deref() == Some("Hot lead")));
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct Updated {
+pub struct UpdateContactOutput {
     /// The full contact after the update.
     pub contact: Contact,
     /// The HTTP status (200 for the documented API).
@@ -85,7 +118,7 @@ pub struct Updated {
     pub attempts: u32,
 }
 
-impl Updated {
+impl UpdateContactOutput {
     pub(crate) fn after_attempts(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
         self

@@ -7,16 +7,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use talktohumans::{BulkOptions, Client, ContactUpdate, ErrorKind, RetryPolicy};
+use talktohumans::{BulkOptions, Client, ErrorKind, RetryPolicy, UpdateContactInput};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use support::{API_KEY, fixture, seed_response};
 
-fn updates(ids: impl IntoIterator<Item = u32>) -> Vec<ContactUpdate> {
+fn updates(ids: impl IntoIterator<Item = u32>) -> Vec<UpdateContactInput> {
     ids.into_iter()
         .map(|id| {
-            ContactUpdate::builder(id.to_string())
+            UpdateContactInput::builder(id.to_string())
                 .add_tag("Hot lead")
                 .build()
                 .unwrap()

@@ -10,7 +10,9 @@
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use talktohumans::{AccountId, ContactId, ContactUpdate, Error, InvalidInput, Updated, fuzzing};
+use talktohumans::{
+    AccountId, ContactId, Error, InvalidInput, UpdateContactInput, UpdateContactOutput, fuzzing,
+};
 
 #[path = "oracle/blank.rs"]
 mod blank;
@@ -32,7 +34,11 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-fn decode(status: u16, headers: &[(Vec<u8>, Vec<u8>)], body: &[u8]) -> Result<Updated, Error> {
+fn decode(
+    status: u16,
+    headers: &[(Vec<u8>, Vec<u8>)],
+    body: &[u8],
+) -> Result<UpdateContactOutput, Error> {
     let headers: Vec<(&[u8], &[u8])> = headers
         .iter()
         .map(|(name, value)| (name.as_slice(), value.as_slice()))
@@ -268,9 +274,9 @@ proptest! {
 
     #[test]
     fn tag_names_are_refused_only_when_blank(name in tag_text()) {
-        let added = ContactUpdate::builder("1").add_tag(name.as_str()).build();
-        let removed = ContactUpdate::builder("1").remove_tag(name.as_str()).build();
-        let set = ContactUpdate::builder("1").set_tags([name.as_str()]).build();
+        let added = UpdateContactInput::builder("1").add_tag(name.as_str()).build();
+        let removed = UpdateContactInput::builder("1").remove_tag(name.as_str()).build();
+        let set = UpdateContactInput::builder("1").set_tags([name.as_str()]).build();
         for result in [added, removed, set] {
             match result {
                 Ok(update) => {
@@ -290,17 +296,19 @@ proptest! {
 
     #[test]
     fn notes_text_is_accepted_exactly_when_it_is_json(text in notes_text()) {
-        let result = ContactUpdate::builder("1").notes_json(text.as_str()).build();
+        let result = UpdateContactInput::builder("1").notes_json(text.as_str()).build();
         let is_json = serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok();
+        let is_null = is_json && text.trim() == "null";
         match result {
             Ok(update) => {
-                prop_assert!(is_json && !text.trim().is_empty());
+                prop_assert!(is_json && !is_null && !text.trim().is_empty());
                 // Sent unchanged, as a string.
                 let body: serde_json::Value = serde_json::from_str(&update.body_json()).unwrap();
                 prop_assert_eq!(body["notes_json"].as_str(), Some(text.as_str()));
             }
             Err(InvalidInput::EmptyNotesText) => prop_assert!(text.trim().is_empty()),
             Err(InvalidInput::NotesNotJson { .. }) => prop_assert!(!is_json),
+            Err(InvalidInput::NullNotes) => prop_assert!(is_null),
             Err(other) => prop_assert!(false, "{text:?}: {other:?}"),
         }
     }

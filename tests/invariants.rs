@@ -1,13 +1,13 @@
 //! Every rule of the API is checked before anything is sent: a broken rule
 //! is its own `InvalidInput` variant, and the server sees no request at all.
-//! The same checks run for `ContactUpdate::builder(..).build()`.
+//! The same checks run for `UpdateContactInput::builder(..).build()`.
 
 mod support;
 
 use std::collections::BTreeMap;
 
 use support::{client, expect_exact_update, expect_no_request, invalid_input};
-use talktohumans::{ContactUpdate, Error, IdProblem, InvalidInput, Tag};
+use talktohumans::{Error, IdProblem, InvalidInput, Tag, TagChange, UpdateContactInput};
 use wiremock::MockServer;
 
 /// A server that fails the test if it receives anything.
@@ -57,7 +57,7 @@ async fn a_bad_contact_id_is_refused_before_sending() {
         };
         let sent = client.update_contact(id).clear_notes().send().await;
         assert_eq!(invalid_input(sent), expected, "{id:?}");
-        let built = ContactUpdate::builder(id).clear_notes().build();
+        let built = UpdateContactInput::builder(id).clear_notes().build();
         assert_eq!(built.unwrap_err(), expected, "{id:?}");
     }
     assert_nothing_was_sent(&server).await;
@@ -79,7 +79,7 @@ async fn a_bad_account_id_is_refused_before_sending() {
             .send()
             .await;
         assert_eq!(invalid_input(sent), expected, "{id:?}");
-        let built = ContactUpdate::builder("123")
+        let built = UpdateContactInput::builder("123")
             .account_id(id)
             .clear_notes()
             .build();
@@ -116,7 +116,7 @@ async fn a_ten_thousand_digit_id_is_accepted_and_sent_verbatim() {
 #[test]
 fn a_refused_long_id_is_kept_whole_but_shown_short() {
     let long_id = format!("0{}", "9".repeat(9_999));
-    let refused = ContactUpdate::builder(&long_id)
+    let refused = UpdateContactInput::builder(&long_id)
         .clear_notes()
         .build()
         .unwrap_err();
@@ -145,7 +145,7 @@ async fn a_blank_tag_name_is_refused_in_add_remove_and_set() {
         let added = client
             .update_contact("123")
             .add_tag("ok")
-            .add_tag(Tag::new(name).color("red"))
+            .add_tag(Tag::new(name).with_color("red"))
             .send()
             .await;
         assert_eq!(invalid_input(added), expected, "add {name:?}");
@@ -162,7 +162,7 @@ async fn a_blank_tag_name_is_refused_in_add_remove_and_set() {
             .send()
             .await;
         assert_eq!(invalid_input(set), expected, "set {name:?}");
-        let built = ContactUpdate::builder("123").set_tags([name]).build();
+        let built = UpdateContactInput::builder("123").set_tags([name]).build();
         assert_eq!(built.unwrap_err(), expected, "built set {name:?}");
     }
     assert_nothing_was_sent(&server).await;
@@ -178,7 +178,7 @@ async fn the_same_tag_added_and_removed_is_refused() {
 
     let add_then_remove = client
         .update_contact("123")
-        .add_tag(Tag::new("Hot lead").color("red"))
+        .add_tag(Tag::new("Hot lead").with_color("red"))
         .remove_tag("Hot lead")
         .send()
         .await;
@@ -190,7 +190,7 @@ async fn the_same_tag_added_and_removed_is_refused() {
         .send()
         .await;
     assert_eq!(invalid_input(remove_then_add), expected);
-    let built = ContactUpdate::builder("123")
+    let built = UpdateContactInput::builder("123")
         .add_tag("Hot lead")
         .remove_tag("Hot lead")
         .build();
@@ -232,24 +232,24 @@ async fn the_same_tag_twice_with_different_colors_is_refused() {
 
     let added = client
         .update_contact("123")
-        .add_tag(Tag::new("Hot lead").color("red"))
+        .add_tag(Tag::new("Hot lead").with_color("red"))
         .add_tag("Other")
-        .add_tag(Tag::new("Hot lead").color("blue"))
+        .add_tag(Tag::new("Hot lead").with_color("blue"))
         .send()
         .await;
     assert_eq!(invalid_input(added), red_then_blue);
     let set = client
         .update_contact("123")
         .set_tags([
-            Tag::new("Hot lead").color("red"),
-            Tag::new("Hot lead").color("blue"),
+            Tag::new("Hot lead").with_color("red"),
+            Tag::new("Hot lead").with_color("blue"),
         ])
         .send()
         .await;
     assert_eq!(invalid_input(set), red_then_blue);
     let color_then_none = client
         .update_contact("123")
-        .add_tags([Tag::new("Hot lead").color("red"), Tag::new("Hot lead")])
+        .add_tags([Tag::new("Hot lead").with_color("red"), Tag::new("Hot lead")])
         .send()
         .await;
     assert_eq!(
@@ -277,9 +277,9 @@ async fn the_same_tag_twice_with_the_same_color_is_sent_once() {
     client(&server)
         .update_contact("123")
         .set_tags([
-            Tag::new("Hot lead").color("red"),
+            Tag::new("Hot lead").with_color("red"),
             Tag::new("VIP"),
-            Tag::new("Hot lead").color("red"),
+            Tag::new("Hot lead").with_color("red"),
             Tag::new("VIP"),
         ])
         .send()
@@ -308,7 +308,7 @@ async fn notes_text_that_is_not_json_is_refused() {
             }
             other => panic!("{text:?}: {other:?}"),
         }
-        let built = ContactUpdate::builder("123").notes_json(text).build();
+        let built = UpdateContactInput::builder("123").notes_json(text).build();
         assert!(
             matches!(built, Err(InvalidInput::NotesNotJson { .. })),
             "{text:?}"
@@ -370,7 +370,7 @@ async fn an_update_that_changes_nothing_is_refused() {
         .send()
         .await;
     assert_eq!(invalid_input(no_tags_added), InvalidInput::NothingToUpdate);
-    let built = ContactUpdate::builder("123").account_id("42").build();
+    let built = UpdateContactInput::builder("123").account_id("42").build();
     assert_eq!(built.unwrap_err(), InvalidInput::NothingToUpdate);
 
     assert_nothing_was_sent(&server).await;
@@ -394,5 +394,93 @@ async fn a_refusal_says_nothing_was_sent_and_which_rule_broke() {
     );
     assert_eq!(error.status(), None);
     assert!(error.response().is_none());
+    assert_nothing_was_sent(&server).await;
+}
+
+#[tokio::test]
+async fn replacing_the_tags_cannot_go_out_with_an_add_or_a_remove() {
+    let server = silent_server().await;
+    let client = client(&server);
+    let mixed = [
+        UpdateContactInput::builder("123")
+            .add_tag("a")
+            .set_tags(["b"]),
+        UpdateContactInput::builder("123")
+            .remove_tag("a")
+            .clear_tags(),
+        UpdateContactInput::builder("123").clear_tags().add_tag("a"),
+        UpdateContactInput::builder("123")
+            .set_tags(["b"])
+            .remove_tag("a"),
+        // `tags` replaces the change made so far; what follows it still
+        // cannot be mixed in.
+        UpdateContactInput::builder("123")
+            .tags(TagChange::clear())
+            .add_tag("a"),
+    ];
+    for builder in mixed {
+        assert_eq!(
+            builder.build().unwrap_err(),
+            InvalidInput::ReplaceCombinedWithAddOrRemove
+        );
+    }
+    let sent = client
+        .update_contact("123")
+        .add_tag("a")
+        .clear_tags()
+        .send()
+        .await;
+    assert_eq!(
+        invalid_input(sent),
+        InvalidInput::ReplaceCombinedWithAddOrRemove
+    );
+    assert_nothing_was_sent(&server).await;
+}
+
+#[test]
+fn a_tag_change_given_whole_replaces_the_one_made_so_far() {
+    let input = UpdateContactInput::builder("123")
+        .add_tag("a")
+        .tags(TagChange::replace(["b"]))
+        .build()
+        .unwrap();
+    assert_eq!(input.body_json(), r#"{"tags":{"set":[{"name":"b"}]}}"#);
+    let input = UpdateContactInput::builder("123")
+        .clear_tags()
+        .tags(TagChange::incremental(["a"], ["c"]))
+        .build()
+        .unwrap();
+    assert_eq!(
+        input.body_json(),
+        r#"{"tags":{"add":[{"name":"a"}],"remove":["c"]}}"#
+    );
+}
+
+#[tokio::test]
+async fn json_null_notes_are_refused_with_a_hint_to_clear() {
+    let server = silent_server().await;
+    let client = client(&server);
+    let sent = client
+        .update_contact("123")
+        .notes(&serde_json::Value::Null)
+        .send()
+        .await;
+    assert_eq!(invalid_input(sent), InvalidInput::NullNotes);
+    for builder in [
+        UpdateContactInput::builder("123").notes(&None::<u32>),
+        UpdateContactInput::builder("123").notes(&()),
+        UpdateContactInput::builder("123").notes_json("null"),
+        UpdateContactInput::builder("123").notes_json(" null\n"),
+    ] {
+        let error = builder.build().unwrap_err();
+        assert_eq!(error, InvalidInput::NullNotes);
+        assert!(error.to_string().contains("clear_notes()"), "{error}");
+    }
+    // A null inside the notes is data, not a clear.
+    let input = UpdateContactInput::builder("123")
+        .notes(&serde_json::json!({"stage": null}))
+        .build()
+        .unwrap();
+    assert_eq!(input.body_json(), r#"{"notes_json":"{\"stage\":null}"}"#);
     assert_nothing_was_sent(&server).await;
 }

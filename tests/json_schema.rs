@@ -1,4 +1,4 @@
-//! `ContactUpdate::json_schema()` describes the request body: it accepts the
+//! `UpdateContactInput::json_schema()` describes the request body: it accepts the
 //! API reference's example and every body the crate builds, and rejects
 //! bodies that break the API's rules.
 
@@ -7,10 +7,10 @@ mod support;
 use jsonschema::Validator;
 use serde_json::{Value, json};
 use support::fixture_json;
-use talktohumans::{ContactUpdate, Tag};
+use talktohumans::{Tag, UpdateContactInput};
 
 fn validator() -> Validator {
-    let schema = serde_json::to_value(ContactUpdate::json_schema()).expect("a JSON schema");
+    let schema = UpdateContactInput::json_schema();
     jsonschema::validator_for(&schema).expect("the schema is itself valid")
 }
 
@@ -20,7 +20,7 @@ fn errors(validator: &Validator, body: &Value) -> Vec<String> {
 
 #[test]
 fn the_schema_describes_the_request_body() {
-    let schema = serde_json::to_value(ContactUpdate::json_schema()).expect("a JSON schema");
+    let schema = UpdateContactInput::json_schema();
     assert_eq!(schema["title"], "UpdateContactRequest");
     assert_eq!(schema["type"], "object");
     let properties = schema["properties"].as_object().expect("properties");
@@ -40,25 +40,27 @@ fn the_seeds_example_request_is_valid() {
 fn every_body_the_crate_builds_is_valid() {
     let validator = validator();
     let updates = [
-        ContactUpdate::builder("1")
-            .add_tag(Tag::new("a").color("red"))
+        UpdateContactInput::builder("1")
+            .add_tag(Tag::new("a").with_color("red"))
             .build(),
-        ContactUpdate::builder("1")
+        UpdateContactInput::builder("1")
             .account_id("42")
             .add_tag("a")
             .build(),
-        ContactUpdate::builder("1").remove_tag("a").build(),
-        ContactUpdate::builder("1")
+        UpdateContactInput::builder("1").remove_tag("a").build(),
+        UpdateContactInput::builder("1")
             .add_tag("a")
             .remove_tag("b")
             .notes(&json!({"x": 1}))
             .build(),
-        ContactUpdate::builder("1")
-            .set_tags([Tag::new("a"), Tag::new("b").color("blue")])
+        UpdateContactInput::builder("1")
+            .set_tags([Tag::new("a"), Tag::new("b").with_color("blue")])
             .build(),
-        ContactUpdate::builder("1").clear_tags().build(),
-        ContactUpdate::builder("1").clear_notes().build(),
-        ContactUpdate::builder("1").notes_json("[1, 2]").build(),
+        UpdateContactInput::builder("1").clear_tags().build(),
+        UpdateContactInput::builder("1").clear_notes().build(),
+        UpdateContactInput::builder("1")
+            .notes_json("[1, 2]")
+            .build(),
     ];
     for update in updates {
         let body_text = update.expect("a valid update").body_json();

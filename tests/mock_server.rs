@@ -27,7 +27,9 @@ fn client(mock: &MockServer) -> Client {
 }
 
 /// The API error of a failed call.
-fn api_error(result: Result<talktohumans::Contact, Error>) -> Box<talktohumans::ApiError> {
+fn api_error(
+    result: Result<talktohumans::UpdateContactOutput, Error>,
+) -> Box<talktohumans::ApiError> {
     match result {
         Err(Error::Api(error)) => error,
         other => panic!("expected an API error, got {other:?}"),
@@ -181,7 +183,7 @@ fn contact_path(id: &str) -> String {
     format!("/v1/contacts/{id}")
 }
 
-fn tag_names(contact: &talktohumans::Contact) -> Vec<String> {
+fn tag_names(contact: &talktohumans::types::Contact) -> Vec<String> {
     contact
         .tags
         .iter()
@@ -230,8 +232,8 @@ async fn the_seed_is_configurable() {
         .contact(
             MockContact::new("100", "5")
                 .name("Replaced")
-                .tag(Tag::new("a").color("red"))
-                .tag(Tag::new("a").color("blue"))
+                .tag(Tag::new("a").with_color("red"))
+                .tag(Tag::new("a").with_color("blue"))
                 .notes("5", "[1]"),
         )
         .start()
@@ -239,7 +241,7 @@ async fn the_seed_is_configurable() {
         .unwrap();
     assert!(mock.contact(seed::MAYA_CHEN).is_none());
     let state = mock.contact("100").unwrap();
-    assert_eq!(state.tags(), [Tag::new("a").color("blue")]);
+    assert_eq!(state.tags(), [Tag::new("a").with_color("blue")]);
     assert_eq!(state.notes("5"), Some("[1]"));
     let contact = mock.returned_contact("100", None).unwrap();
     assert_eq!(contact.name.as_deref(), Some("Replaced"));
@@ -254,7 +256,8 @@ async fn the_seed_is_configurable() {
         .add_tag("b")
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .contact;
     assert_eq!(tag_names(&contact), ["a", "b"]);
 
     // The default seed plus one contact, which replaces a seeded one.
@@ -304,16 +307,23 @@ async fn set_replaces_the_tags_exactly() {
     let mock = mock().await;
     let contact = client(&mock)
         .update_contact(seed::MAYA_CHEN)
-        .set_tags([Tag::new("Customer").color("green"), Tag::new("Hot lead")])
+        .set_tags([
+            Tag::new("Customer").with_color("green"),
+            Tag::new("Hot lead"),
+        ])
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .contact;
     assert_eq!(tag_names(&contact), ["Customer", "Hot lead"]);
     let state = mock.contact(seed::MAYA_CHEN).unwrap();
     // Replaced, so "Hot lead" lost its red.
     assert_eq!(
         state.tags(),
-        [Tag::new("Customer").color("green"), Tag::new("Hot lead")]
+        [
+            Tag::new("Customer").with_color("green"),
+            Tag::new("Hot lead")
+        ]
     );
 
     let contact = client(&mock)
@@ -321,7 +331,8 @@ async fn set_replaces_the_tags_exactly() {
         .clear_tags()
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .contact;
     assert_eq!(contact.tags.as_deref().map(<[_]>::len), Some(0));
     assert!(mock.contact(seed::MAYA_CHEN).unwrap().tags().is_empty());
 }
@@ -341,7 +352,7 @@ async fn set_merges_a_repeated_name_keeping_the_last_color() {
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(
         mock.contact(seed::PRIYA_RAMAN).unwrap().tags(),
-        [Tag::new("a").color("blue"), Tag::new("b")]
+        [Tag::new("a").with_color("blue"), Tag::new("b")]
     );
 }
 
@@ -350,20 +361,21 @@ async fn add_appends_new_tags_and_recolors_present_ones_in_place() {
     let mock = mock().await;
     let contact = client(&mock)
         .update_contact(seed::MAYA_CHEN)
-        .add_tag(Tag::new("Champion").color("gold"))
-        .add_tag(Tag::new("Hot lead").color("orange"))
+        .add_tag(Tag::new("Champion").with_color("gold"))
+        .add_tag(Tag::new("Hot lead").with_color("orange"))
         .add_tag("Q3 pipeline")
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .contact;
     assert_eq!(tag_names(&contact), ["Hot lead", "Q3 pipeline", "Champion"]);
     assert_eq!(
         mock.contact(seed::MAYA_CHEN).unwrap().tags(),
         [
-            Tag::new("Hot lead").color("orange"),
+            Tag::new("Hot lead").with_color("orange"),
             // Added again without a color: unchanged.
-            Tag::new("Q3 pipeline").color("blue"),
-            Tag::new("Champion").color("gold"),
+            Tag::new("Q3 pipeline").with_color("blue"),
+            Tag::new("Champion").with_color("gold"),
         ]
     );
 }
@@ -376,7 +388,8 @@ async fn remove_takes_exact_names_and_an_absent_one_is_no_error() {
         .remove_tags(["Old tag", "Never there", "newsletter", "Newsletter "])
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .contact;
     // Case and white space count: only "Old tag" matched.
     assert_eq!(tag_names(&contact), ["Newsletter"]);
     let again = client(&mock)
@@ -384,7 +397,8 @@ async fn remove_takes_exact_names_and_an_absent_one_is_no_error() {
         .remove_tag("Old tag")
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .contact;
     assert_eq!(tag_names(&again), ["Newsletter"]);
     assert_eq!(mock.contact(seed::TOMAS_HERRERA).unwrap().update_count(), 2);
 }
@@ -404,7 +418,8 @@ async fn notes_are_stored_per_account_and_returned_as_sent() {
         .notes_json(text)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .contact;
     assert_eq!(contact.notes_json.as_deref(), Some(text));
     assert_eq!(
         contact.account.and_then(|a| a.account_id).as_deref(),
@@ -434,7 +449,8 @@ async fn null_or_empty_notes_clear_them() {
         .clear_notes()
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .contact;
     assert_eq!(contact.notes_json, None);
     assert_eq!(
         mock.contact(seed::MAYA_CHEN)
@@ -482,7 +498,7 @@ async fn the_answer_is_the_full_contact_under_the_account() {
     assert!(contact["last_interaction_at"].is_string());
     // The answer decodes into the crate's types, and equals what the mock
     // says it returns.
-    let decoded: talktohumans::Contact = serde_json::from_value(contact.clone()).unwrap();
+    let decoded: talktohumans::types::Contact = serde_json::from_value(contact.clone()).unwrap();
     let expected = mock.returned_contact(seed::MAYA_CHEN, None).unwrap();
     assert_eq!(
         serde_json::to_value(&decoded).unwrap(),
@@ -537,7 +553,8 @@ async fn account_id_is_required_for_a_contact_under_several_accounts() {
             .add_tag("x")
             .send()
             .await
-            .unwrap();
+            .unwrap()
+            .contact;
         assert_eq!(
             contact.account.and_then(|a| a.account_id).as_deref(),
             Some(account)
@@ -805,7 +822,7 @@ async fn every_request_is_counted_logged_and_given_an_id() {
     let updated = client(&mock)
         .update_contact(seed::MAYA_CHEN)
         .add_tag("x")
-        .send_detailed()
+        .send()
         .await
         .unwrap();
     assert_eq!(first.headers["x-request-id"], "mock-1");
@@ -882,7 +899,8 @@ async fn concurrent_replacements_never_mix() {
         answers.push(update.unwrap());
     }
     // Each answer is one whole list, with the notes of the same request.
-    for contact in &answers {
+    for output in &answers {
+        let contact = &output.contact;
         let names = tag_names(contact);
         let writer: Value = serde_json::from_str(contact.notes_json.as_deref().unwrap()).unwrap();
         let i = usize::try_from(writer["writer"].as_u64().unwrap()).unwrap();
@@ -1030,7 +1048,8 @@ async fn the_client_retries_an_injected_failure() {
         .add_tag("Retried")
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .contact;
     assert!(tag_names(&contact).contains(&"Retried".to_owned()));
     assert_eq!(mock.request_count(), 3);
     assert_eq!(mock.contact(seed::MAYA_CHEN).unwrap().update_count(), 1);

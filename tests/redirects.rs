@@ -8,7 +8,7 @@
 //! followed with the same method, body and key; 301, 302 and 303 are not,
 //! because clients may turn them into a GET, which is not the update.
 
-use talktohumans::{Client, ContactUpdate, Error, RetryPolicy};
+use talktohumans::{Client, Error, RetryPolicy, UpdateContactInput};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -24,8 +24,8 @@ fn client(server: &MockServer) -> Client {
         .unwrap()
 }
 
-fn update() -> ContactUpdate {
-    ContactUpdate::builder("123")
+fn update() -> UpdateContactInput {
+    UpdateContactInput::builder("123")
         .add_tag("Hot lead")
         .notes_json(r#"{"private":true}"#)
         .build()

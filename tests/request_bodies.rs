@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::json;
 use support::{API_KEY, USER_AGENT, client, expect_exact_update, fixture_json, seed_response};
-use talktohumans::{ContactUpdate, Tag};
+use talktohumans::{Tag, UpdateContactInput};
 use wiremock::matchers::body_json;
 use wiremock::{Match, MockServer, Request};
 
@@ -34,10 +34,11 @@ async fn adding_one_tag_sends_only_tags_add() {
 
     let contact = client(&server)
         .update_contact("123")
-        .add_tag(Tag::new("Hot lead").color("red"))
+        .add_tag(Tag::new("Hot lead").with_color("red"))
         .send()
         .await
-        .expect("the update is accepted");
+        .expect("the update is accepted")
+        .contact;
 
     assert_eq!(contact.name.as_deref(), Some("<string>"));
     server.verify().await;
@@ -83,7 +84,7 @@ async fn adding_and_removing_sends_both_lists() {
 
     client(&server)
         .update_contact("123")
-        .add_tag(Tag::new("Hot lead").color("red"))
+        .add_tag(Tag::new("Hot lead").with_color("red"))
         .remove_tag("Old tag")
         .send()
         .await
@@ -104,8 +105,12 @@ async fn several_tags_keep_their_order_and_repeats_are_sent_once() {
     client(&server)
         .update_contact("123")
         .add_tags(["b"])
-        .add_tag(Tag::new("a").color("red"))
-        .add_tags([Tag::new("c"), Tag::new("a").color("red"), Tag::new("b")])
+        .add_tag(Tag::new("a").with_color("red"))
+        .add_tags([
+            Tag::new("c"),
+            Tag::new("a").with_color("red"),
+            Tag::new("b"),
+        ])
         .remove_tags(["z", "y", "z"])
         .send()
         .await
@@ -150,7 +155,7 @@ async fn the_seeds_example_request_is_sent_as_documented() {
     client(&server)
         .update_contact("123")
         .account_id("42")
-        .add_tag(Tag::new("Hot lead").color("red"))
+        .add_tag(Tag::new("Hot lead").with_color("red"))
         .remove_tag("Old tag")
         .send()
         .await
@@ -170,7 +175,10 @@ async fn setting_tags_sends_tags_set_in_order() {
 
     client(&server)
         .update_contact("123")
-        .set_tags([Tag::new("Customer").color("green"), Tag::new("Renewal")])
+        .set_tags([
+            Tag::new("Customer").with_color("green"),
+            Tag::new("Renewal"),
+        ])
         .send()
         .await
         .expect("the update is accepted");
@@ -343,7 +351,7 @@ async fn everything_together() {
     client(&server)
         .update_contact("9876543210")
         .account_id("42")
-        .add_tag(Tag::new("Hot lead").color("red"))
+        .add_tag(Tag::new("Hot lead").with_color("red"))
         .remove_tag("Old tag")
         .notes(&json!({"stage": "demo"}))
         .send()
@@ -364,7 +372,7 @@ async fn replacing_tags_with_account_and_cleared_notes() {
 
     client(&server)
         .update_contact("7")
-        .set_tags([Tag::new("Partner").color("blue")])
+        .set_tags([Tag::new("Partner").with_color("blue")])
         .clear_notes()
         .account_id("1")
         .send()
@@ -377,7 +385,7 @@ async fn replacing_tags_with_account_and_cleared_notes() {
 async fn a_built_update_is_sent_by_the_client() {
     let server = MockServer::start().await;
     expect_exact_update(&server, "55", r#"{"tags":{"set":[]}}"#).await;
-    let update = ContactUpdate::builder("55")
+    let update = UpdateContactInput::builder("55")
         .clear_tags()
         .build()
         .expect("a valid update");
@@ -404,7 +412,7 @@ async fn send_detailed_returns_the_status_and_headers() {
     let updated = client(&server)
         .update_contact("123")
         .clear_notes()
-        .send_detailed()
+        .send()
         .await
         .expect("the update is accepted");
 
@@ -476,45 +484,57 @@ async fn headers_are_exactly_the_documented_ones() {
 /// `body_json()` is the body exactly as sent, with no server involved.
 #[test]
 fn body_json_is_the_exact_wire_body() {
-    let body = |update: Result<ContactUpdate, talktohumans::InvalidInput>| {
+    let body = |update: Result<UpdateContactInput, talktohumans::InvalidInput>| {
         update.expect("a valid update").body_json()
     };
     assert_eq!(
         body(
-            ContactUpdate::builder("1")
-                .add_tag(Tag::new("Hot lead").color("red"))
+            UpdateContactInput::builder("1")
+                .add_tag(Tag::new("Hot lead").with_color("red"))
                 .build()
         ),
         r#"{"tags":{"add":[{"color":"red","name":"Hot lead"}]}}"#
     );
     assert_eq!(
-        body(ContactUpdate::builder("1").remove_tag("Old tag").build()),
+        body(
+            UpdateContactInput::builder("1")
+                .remove_tag("Old tag")
+                .build()
+        ),
         r#"{"tags":{"remove":["Old tag"]}}"#
     );
     assert_eq!(
-        body(ContactUpdate::builder("1").clear_tags().build()),
+        body(UpdateContactInput::builder("1").clear_tags().build()),
         r#"{"tags":{"set":[]}}"#
     );
     assert_eq!(
-        body(ContactUpdate::builder("1").set_tags(["a", "b"]).build()),
+        body(
+            UpdateContactInput::builder("1")
+                .set_tags(["a", "b"])
+                .build()
+        ),
         r#"{"tags":{"set":[{"name":"a"},{"name":"b"}]}}"#
     );
     assert_eq!(
-        body(ContactUpdate::builder("1").clear_notes().build()),
+        body(UpdateContactInput::builder("1").clear_notes().build()),
         r#"{"notes_json":""}"#
     );
     assert_eq!(
-        body(ContactUpdate::builder("1").notes(&json!(null)).build()),
-        r#"{"notes_json":"null"}"#,
-        "JSON null as notes is the text `null`, not a clear"
+        body(UpdateContactInput::builder("1").notes(&json!([null])).build()),
+        r#"{"notes_json":"[null]"}"#,
+        "a null inside the notes is data (a null alone is refused)"
     );
     assert_eq!(
-        body(ContactUpdate::builder("1").notes_json(" [ 1 ] ").build()),
+        body(
+            UpdateContactInput::builder("1")
+                .notes_json(" [ 1 ] ")
+                .build()
+        ),
         r#"{"notes_json":" [ 1 ] "}"#
     );
     assert_eq!(
         body(
-            ContactUpdate::builder("1")
+            UpdateContactInput::builder("1")
                 .account_id("42")
                 .notes(&json!({"a": 1}))
                 .add_tag("x")
@@ -527,7 +547,7 @@ fn body_json_is_the_exact_wire_body() {
 
 #[test]
 fn a_built_update_keeps_its_contact_id() {
-    let update = ContactUpdate::builder("9876543210")
+    let update = UpdateContactInput::builder("9876543210")
         .clear_notes()
         .build()
         .expect("a valid update");

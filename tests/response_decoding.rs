@@ -8,7 +8,7 @@ mod support;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 use support::{client, fixture, fixture_json, json_response};
-use talktohumans::Contact;
+use talktohumans::types::Contact;
 use wiremock::{Mock, MockServer, matchers::any};
 
 /// Sends a valid update to a server that answers `fixture` with HTTP 200, and
@@ -26,6 +26,7 @@ async fn contact_from(fixture_name: &str) -> Contact {
         .send()
         .await
         .unwrap_or_else(|e| panic!("{fixture_name} must decode: {e}"))
+        .contact
 }
 
 /// `data.contact` of a fixture.
@@ -289,7 +290,8 @@ async fn the_notes_come_back_as_the_text_sent() {
         .notes_json(notes)
         .send()
         .await
-        .expect("the update is accepted");
+        .expect("the update is accepted")
+        .contact;
 
     assert_eq!(contact.notes_json.as_deref(), Some(notes));
 }

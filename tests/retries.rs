@@ -7,7 +7,7 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant, SystemTime};
 
-use talktohumans::{Client, ContactUpdate, Error, RetryPolicy};
+use talktohumans::{Client, Error, RetryPolicy, UpdateContactInput};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -35,8 +35,8 @@ fn client(base_url: &str, policy: RetryPolicy) -> Client {
         .expect("a client for a loopback server")
 }
 
-fn update() -> ContactUpdate {
-    ContactUpdate::builder("123")
+fn update() -> UpdateContactInput {
+    UpdateContactInput::builder("123")
         .add_tag("Hot lead")
         .build()
         .expect("a valid update")
@@ -63,7 +63,7 @@ async fn requests(server: &MockServer) -> usize {
 }
 
 /// Sends the update and returns the error, with how long the call took.
-async fn fail(client: &Client, update: &ContactUpdate) -> (Error, Duration) {
+async fn fail(client: &Client, update: &UpdateContactInput) -> (Error, Duration) {
     let started = Instant::now();
     let result = client.send(update).await;
     let elapsed = started.elapsed();
@@ -380,7 +380,7 @@ async fn the_deadline_ends_retries_before_it_passes() {
     .await;
     let deadline = ms(1000);
     let client = client(&server.uri(), fast().max_retries(10));
-    let update = ContactUpdate::builder("123")
+    let update = UpdateContactInput::builder("123")
         .add_tag("Hot lead")
         .deadline(deadline)
         .build()
@@ -435,7 +435,7 @@ async fn a_deadline_too_long_for_the_clock_is_no_deadline() {
 async fn per_request_max_retries_overrides_the_client() {
     let server = MockServer::start().await;
     mount(&server, ResponseTemplate::new(503), None).await;
-    let once = ContactUpdate::builder("123")
+    let once = UpdateContactInput::builder("123")
         .add_tag("Hot lead")
         .max_retries(0)
         .build()
@@ -446,7 +446,7 @@ async fn per_request_max_retries_overrides_the_client() {
 
     server.reset().await;
     mount(&server, ResponseTemplate::new(503), None).await;
-    let thrice = ContactUpdate::builder("123")
+    let thrice = UpdateContactInput::builder("123")
         .add_tag("Hot lead")
         .max_retries(2)
         .build()

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use talktohumans::{ApiKey, Client, ContactUpdate, Error, RetryPolicy};
+use talktohumans::{ApiKey, Client, Error, RetryPolicy, UpdateContactInput};
 use tokio::io::AsyncReadExt;
 use wiremock::matchers::{bearer_token, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -55,8 +55,8 @@ fn client(base_url: &str) -> Client {
         .unwrap()
 }
 
-fn update() -> ContactUpdate {
-    ContactUpdate::builder("123")
+fn update() -> UpdateContactInput {
+    UpdateContactInput::builder("123")
         .add_tag("Hot lead")
         .notes_json(r#"{"stage":"demo"}"#)
         .build()
@@ -112,9 +112,6 @@ fn the_builder_and_the_client_do_not_show_the_key() {
         .api_key(KEY)
         .base_url("http://127.0.0.1:1");
     assert_debug_clean("ClientBuilder", &builder);
-    // This crate's reqwest brings no TLS provider of its own.
-    #[cfg(feature = "rustls")]
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let with_http = builder.clone().http_client(reqwest::Client::new());
     assert_debug_clean("ClientBuilder with a reqwest client", &with_http);
     let client = builder.build().unwrap();
@@ -195,10 +192,10 @@ async fn call_results_do_not_show_the_key() {
     assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
     assert_error_clean("InvalidInput", &error);
 
-    // Updated.
+    // UpdateContactOutput.
     let server = api(contact()).await;
     let updated = client(&server.uri()).send(&update()).await.unwrap();
-    assert_debug_clean("Updated", &updated);
+    assert_debug_clean("UpdateContactOutput", &updated);
 }
 
 #[tokio::test]

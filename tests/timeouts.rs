@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use talktohumans::{Client, ContactUpdate, Error, RetryPolicy};
+use talktohumans::{Client, Error, RetryPolicy, UpdateContactInput};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -118,8 +118,8 @@ fn client(url: &str, policy: RetryPolicy) -> Client {
         .unwrap()
 }
 
-fn update() -> ContactUpdate {
-    ContactUpdate::builder("123")
+fn update() -> UpdateContactInput {
+    UpdateContactInput::builder("123")
         .add_tag("Hot lead")
         .build()
         .unwrap()

@@ -11,7 +11,7 @@ pub mod raw_hyper;
 pub mod report;
 pub mod server;
 
-use talktohumans::{Client, ContactUpdate, Tag};
+use talktohumans::{Client, Tag, UpdateContactInput};
 
 /// The full contact response from the API reference's example.
 pub const SEED_RESPONSE: &[u8] = include_bytes!("seed_response.json");
@@ -26,10 +26,10 @@ pub const API_KEY: &str = "tth_bench_key";
 pub const CONTACT_ID: &str = "123";
 
 /// The seed's example update, built and checked by the crate.
-pub fn seed_update(contact_id: &str) -> ContactUpdate {
-    ContactUpdate::builder(contact_id)
+pub fn seed_update(contact_id: &str) -> UpdateContactInput {
+    UpdateContactInput::builder(contact_id)
         .account_id("42")
-        .add_tag(Tag::new("Hot lead").color("red"))
+        .add_tag(Tag::new("Hot lead").with_color("red"))
         .remove_tag("Old tag")
         .build()
         .expect("the seed's update is valid")

@@ -7,7 +7,7 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use talktohumans::{AccountId, ContactId, ContactUpdate, InvalidInput, Tag};
+use talktohumans::{AccountId, ContactId, UpdateContactInput, InvalidInput, Tag};
 
 #[path = "../../tests/oracle/blank.rs"]
 mod blank;
@@ -43,9 +43,9 @@ fuzz_target!(|input: Inputs<'_>| {
 
     let mut tag = Tag::new(input.tag);
     if let Some(color) = input.color {
-        tag = tag.color(color);
+        tag = tag.with_color(color);
     }
-    let built = ContactUpdate::builder(input.id)
+    let built = UpdateContactInput::builder(input.id)
         .account_id(input.id)
         .add_tag(tag.clone())
         .remove_tag(input.other_tag)
@@ -53,6 +53,7 @@ fuzz_target!(|input: Inputs<'_>| {
         .build();
     // The first broken rule, in the order the builder checks them.
     let notes_ok = !input.notes.trim().is_empty()
+        && input.notes.trim() != "null"
         && serde_json::from_str::<serde::de::IgnoredAny>(input.notes).is_ok();
     match &built {
         Ok(update) => {
@@ -76,7 +77,11 @@ fuzz_target!(|input: Inputs<'_>| {
             assert_eq!(name, input.tag);
             assert_eq!(input.tag, input.other_tag);
         }
-        Err(InvalidInput::EmptyNotesText | InvalidInput::NotesNotJson { .. }) => {
+        Err(
+            InvalidInput::EmptyNotesText
+            | InvalidInput::NotesNotJson { .. }
+            | InvalidInput::NullNotes,
+        ) => {
             assert!(!notes_ok);
         }
         Err(other) => panic!("{other:?}"),
@@ -86,7 +91,7 @@ fuzz_target!(|input: Inputs<'_>| {
     }
 
     // Replacing: the same name twice with different colors is refused.
-    let set = ContactUpdate::builder("1")
+    let set = UpdateContactInput::builder("1")
         .set_tags([tag.clone(), Tag::new(input.tag)])
         .build();
     match set {

@@ -19,7 +19,7 @@ use crate::generated::types::Contact;
 ///     .account("77")
 ///     .name("Ada Lovelace")
 ///     .headline("Analyst at Difference Engines")
-///     .tag(Tag::new("Hot lead").color("red"))
+///     .tag(Tag::new("Hot lead").with_color("red"))
 ///     .tag("Newsletter")
 ///     .notes("42", r#"{"stage": "demo"}"#);
 /// assert_eq!(contact.contact_id(), "5001");

@@ -17,15 +17,16 @@
 //! let contact = client
 //!     .update_contact(seed::JONAS_BERG)
 //!     .account_id(seed::SALES_TEAM_ACCOUNT)
-//!     .add_tag(Tag::new("Renewal").color("orange"))
+//!     .add_tag(Tag::new("Renewal").with_color("orange"))
 //!     .notes(&serde_json::json!({"stage": "negotiation"}))
 //!     .send()
-//!     .await?;
+//!     .await?
+//!     .contact;
 //! assert_eq!(contact.notes_json.as_deref(), Some(r#"{"stage":"negotiation"}"#));
 //!
 //! let state = mock.contact(seed::JONAS_BERG).unwrap();
 //! assert_eq!(state.tag_names(), ["Partner", "Renewal"]);
-//! assert_eq!(state.tag("Renewal").unwrap().color_name(), Some("orange"));
+//! assert_eq!(state.tag("Renewal").unwrap().color(), Some("orange"));
 //! // Notes are per account: Sam's are untouched.
 //! assert_eq!(state.notes(seed::SAM_ACCOUNT), Some(r#"{"met_at":"Nordic Logistics Summit 2025"}"#));
 //! # Ok(())

@@ -196,7 +196,7 @@ fn tag_input(value: &Value, field: &str) -> Result<Tag, Rejection> {
     let name = required_name(fields, field)?;
     match fields.get("color") {
         None => Ok(Tag::new(name)),
-        Some(Value::String(color)) => Ok(Tag::new(name).color(color.clone())),
+        Some(Value::String(color)) => Ok(Tag::new(name).with_color(color.clone())),
         Some(other) => Err(invalid(format!(
             "`{field}.color` must be a string, not {}",
             kind(other)
@@ -309,7 +309,7 @@ mod tests {
         assert_eq!(
             update.tags,
             Some(TagChange::Incremental {
-                add: vec![Tag::new("a").color("red")],
+                add: vec![Tag::new("a").with_color("red")],
                 remove: vec!["b".into()],
             })
         );

@@ -73,8 +73,8 @@ pub fn contacts() -> Vec<MockContact> {
     vec![
         MockContact::new(MAYA_CHEN, SAM_ACCOUNT)
             .profile(maya())
-            .tag(Tag::new("Hot lead").color("red"))
-            .tag(Tag::new("Q3 pipeline").color("blue"))
+            .tag(Tag::new("Hot lead").with_color("red"))
+            .tag(Tag::new("Q3 pipeline").with_color("blue"))
             .notes(
                 SAM_ACCOUNT,
                 r#"{"stage":"demo booked","next_step":"send pricing","deal_size_eur":24000}"#,
@@ -82,13 +82,13 @@ pub fn contacts() -> Vec<MockContact> {
         MockContact::new(JONAS_BERG, SAM_ACCOUNT)
             .account(SALES_TEAM_ACCOUNT)
             .profile(jonas())
-            .tag(Tag::new("Partner").color("green"))
+            .tag(Tag::new("Partner").with_color("green"))
             .notes(SAM_ACCOUNT, r#"{"met_at":"Nordic Logistics Summit 2025"}"#)
             .notes(SALES_TEAM_ACCOUNT, r#"{"stage":"renewal","owner":"alex"}"#),
         MockContact::new(PRIYA_RAMAN, SALES_TEAM_ACCOUNT).profile(priya()),
         MockContact::new(TOMAS_HERRERA, SAM_ACCOUNT)
             .profile(tomas())
-            .tag(Tag::new("Old tag").color("gray"))
+            .tag(Tag::new("Old tag").with_color("gray"))
             .tag("Newsletter"),
     ]
 }

@@ -133,7 +133,7 @@ pub enum MockError {
 /// let mock = MockServer::builder()
 ///     .api_key("tth_test_key")
 ///     .without_default_seed()
-///     .contact(MockContact::new("5001", "42").tag(Tag::new("VIP").color("gold")))
+///     .contact(MockContact::new("5001", "42").tag(Tag::new("VIP").with_color("gold")))
 ///     .start()
 ///     .await?;
 /// assert_eq!(mock.contact("5001").unwrap().tag_names(), ["VIP"]);
@@ -280,7 +280,8 @@ impl MockServerBuilder {
 ///     .add_tag("Met at expo")
 ///     .remove_tag("Old tag")
 ///     .send()
-///     .await?;
+///     .await?
+///     .contact;
 /// assert_eq!(contact.name.as_deref(), Some("Tomás Herrera"));
 /// assert_eq!(mock.contact(seed::TOMAS_HERRERA).unwrap().tag_names(), ["Newsletter", "Met at expo"]);
 /// assert_eq!(mock.request_count(), 1);

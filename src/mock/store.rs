@@ -193,8 +193,8 @@ fn add_tags(tags: &mut Vec<Tag>, added: &[Tag]) {
     for tag in added {
         match positions.get(tag.name()) {
             Some(&i) => {
-                if let (Some(color), Some(existing)) = (tag.color_name(), tags.get_mut(i)) {
-                    *existing = Tag::new(tag.name()).color(color);
+                if let (Some(color), Some(existing)) = (tag.color(), tags.get_mut(i)) {
+                    *existing = Tag::new(tag.name()).with_color(color);
                 }
             }
             None => {
@@ -265,7 +265,7 @@ mod tests {
             }],
             &[
                 MockContact::new("1", "42")
-                    .tag(Tag::new("a").color("red"))
+                    .tag(Tag::new("a").with_color("red"))
                     .tag("b")
                     .notes("42", "{}"),
                 MockContact::new("2", "42").account("77"),
@@ -280,22 +280,22 @@ mod tests {
 
     #[test]
     fn add_keeps_places_and_updates_colors() {
-        let mut tags = vec![Tag::new("a").color("red"), Tag::new("b")];
+        let mut tags = vec![Tag::new("a").with_color("red"), Tag::new("b")];
         add_tags(
             &mut tags,
             &[
                 Tag::new("c"),
                 Tag::new("a"),
-                Tag::new("b").color("blue"),
-                Tag::new("c").color("x"),
+                Tag::new("b").with_color("blue"),
+                Tag::new("c").with_color("x"),
             ],
         );
         assert_eq!(
             tags,
             [
-                Tag::new("a").color("red"),
-                Tag::new("b").color("blue"),
-                Tag::new("c").color("x")
+                Tag::new("a").with_color("red"),
+                Tag::new("b").with_color("blue"),
+                Tag::new("c").with_color("x")
             ]
         );
     }

@@ -10,7 +10,7 @@ pub struct Envelope {
 
 #[derive(serde::Deserialize)]
 pub struct Data {
-    pub contact: Option<talktohumans::Contact>,
+    pub contact: Option<talktohumans::types::Contact>,
 }
 
 /// Whether `body` is the documented success body: then, and only then, a
