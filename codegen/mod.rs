@@ -4,7 +4,10 @@
 //! The people who edit the spec use the crate through this code, so every
 //! mistake they can make has to come back as one line that names the file,
 //! the place and the fix. progenitor and typify panic on some specs instead
-//! of returning an error; `without_panics` turns such a panic into one line.
+//! of returning an error; `check` looks for those before they run, and
+//! `without_panics` turns any panic that is left into such a line.
+
+mod check;
 
 use std::fs;
 use std::panic::{self, AssertUnwindSafe};
@@ -35,6 +38,18 @@ fn generate_text(name: &str, text: &str) -> Result<(serde_json::Value, String), 
     let raw: serde_json::Value =
         serde_yaml::from_str(text).map_err(|e| rejected(format!("it is not valid YAML: {e}")))?;
 
+    check::check(&raw).map_err(|problem| format!("{name}: {problem}"))?;
+
+    if raw
+        .pointer(&format!("/components/schemas/{REQUEST_SCHEMA}"))
+        .is_none()
+    {
+        return Err(format!(
+            "{name}: #/components/schemas: there is no schema named \"{REQUEST_SCHEMA}\", \
+             which the build writes out as the request body's JSON Schema; keep that name, \
+             or change REQUEST_SCHEMA in codegen/mod.rs"
+        ));
+    }
     let schema = json_schema(&raw, REQUEST_SCHEMA).map_err(rejected)?;
 
     let mut settings = progenitor::GenerationSettings::default();
