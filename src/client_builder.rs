@@ -139,7 +139,9 @@ impl ClientBuilder {
     /// Start from this rather than `reqwest::Client::new()` to keep the
     /// redirect policy that protects the key (see
     /// [`http_client`](Self::http_client)) and the TLS backend this crate's
-    /// features chose.
+    /// features chose. With the `rustls-ring` feature the builder carries a
+    /// finished rustls configuration, and reqwest ignores root certificates
+    /// added to it; use the default `rustls` feature to add some.
     ///
     /// ```
     /// use talktohumans::reqwest;
