@@ -15,9 +15,19 @@ use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::ids::ContactId;
 use crate::input::UpdateContactInput;
+use crate::reorder::in_input_order;
 use crate::response::UpdateContactOutput;
 
 /// How a batch runs.
+///
+/// Results come in input order by default. A finished update does not hold
+/// its slot while an earlier one is still running (being retried, say): it
+/// waits in a reorder buffer, and the next update starts at once, so input
+/// order runs about as fast as [`unordered`](Self::unordered). Only when
+/// [`reorder_window`](Self::reorder_window) results are waiting behind one
+/// slow update does the batch stop starting new ones until it finishes,
+/// which bounds memory. Unordered results need no buffer at all: choose them
+/// when order does not matter (each result carries its input index anyway).
 ///
 /// ```
 /// use talktohumans::BulkOptions;
@@ -30,14 +40,17 @@ use crate::response::UpdateContactOutput;
 pub struct BulkOptions {
     concurrency: usize,
     ordered: bool,
+    reorder_window: usize,
 }
 
 impl Default for BulkOptions {
-    /// 8 requests in flight, results in input order.
+    /// 8 requests in flight, results in input order, up to 1,024 results
+    /// waiting behind a slow one.
     fn default() -> Self {
         Self {
             concurrency: 8,
             ordered: true,
+            reorder_window: 1024,
         }
     }
 }
@@ -50,12 +63,23 @@ impl BulkOptions {
         self
     }
 
-    /// Yields results as they complete instead of in input order, so that a
-    /// slow update (one being retried, say) does not hold back the results of
-    /// later ones. Each result still carries its input index.
+    /// Yields results as they complete instead of in input order. Each
+    /// result still carries its input index.
     #[must_use]
     pub fn unordered(mut self) -> Self {
         self.ordered = false;
+        self
+    }
+
+    /// In input order, how many finished results may wait behind an earlier
+    /// update that is still running (default 1,024). While they wait, new
+    /// updates keep starting; once this many wait, none starts until the
+    /// earlier one finishes. Each waiting result holds a contact (a few KB),
+    /// so this bounds the batch's memory. 0 gives the pace of
+    /// `StreamExt::buffered`, where the slowest update holds back the batch.
+    #[must_use]
+    pub fn reorder_window(mut self, results: usize) -> Self {
+        self.reorder_window = results;
         self
     }
 }
@@ -238,7 +262,12 @@ impl Client {
             }
         });
         let results = if options.ordered {
-            requests.buffered(options.concurrency).boxed()
+            in_input_order(
+                Box::pin(requests),
+                options.concurrency,
+                options.reorder_window,
+            )
+            .boxed()
         } else {
             requests.buffer_unordered(options.concurrency).boxed()
         };

@@ -19,6 +19,7 @@ mod input;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+mod reorder;
 mod response;
 mod retry;
 mod tag;

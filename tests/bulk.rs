@@ -189,12 +189,12 @@ async fn a_429_pauses_the_whole_batch() {
     let arrivals = arrivals.lock().unwrap();
     assert_eq!(arrivals.len(), 13, "12 updates and one retry");
     let limited_at = arrivals.iter().find(|(_, first)| *first).unwrap().0;
-    // The first wave went out together with the limited request; every
-    // request started after the 429 came back waited out the pause.
-    for (at, _) in arrivals
-        .iter()
-        .filter(|(at, _)| *at > limited_at + Duration::from_millis(25))
-    {
+    // The first wave (4, the concurrency) went out together with the limited
+    // request; every later request starts after a first-wave answer, so
+    // after the 429 came back, and must have waited out the pause. Counting
+    // by arrival order rather than by a time margin keeps this true on a
+    // loaded machine, where the first wave can arrive late.
+    for (at, _) in arrivals.iter().skip(4) {
         assert!(
             *at >= limited_at + pause,
             "a request started {:?} after the 429, inside the {pause:?} pause",
@@ -228,4 +228,73 @@ async fn retries_are_counted_in_the_summary() {
     }
     assert_eq!(attempts, [3, 1, 1]);
     assert_eq!(results.summary().retries, 2);
+}
+
+/// A stalled head of line in input order: while the first update's answer
+/// is held back, the second slot keeps working through the rest of the
+/// batch. With `buffered(2)` (the pace of a 0 reorder window), at most one
+/// more request would arrive during the stall.
+#[tokio::test]
+async fn a_stalled_head_of_line_does_not_stop_later_updates_from_starting() {
+    let mock = talktohumans::mock::MockServer::start().await.unwrap();
+    let client = mock.client_builder().max_retries(0).build().unwrap();
+    let inputs: Vec<_> = (0..30)
+        .map(|i| {
+            UpdateContactInput::builder(talktohumans::mock::seed::MAYA_CHEN)
+                .add_tag(format!("Tag {i}"))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let stall = Duration::from_secs(3);
+    mock.delay_next(1, stall);
+    let mut results = client.update_contacts_with(
+        BulkOptions::default().concurrency(2),
+        futures_util::stream::iter(inputs),
+    );
+    let started = Instant::now();
+    // Polling the stream drives the batch; it can yield nothing before the
+    // head's answer, so this times out.
+    let first = tokio::time::timeout(stall / 2, results.next()).await;
+    assert!(first.is_err(), "the head answered early: {first:?}");
+    let arrived_during_stall = mock.request_count();
+    assert!(
+        started.elapsed() < stall,
+        "the check ran after the stall ended"
+    );
+    assert_eq!(
+        arrived_during_stall, 30,
+        "every update should have been sent while the head stalled"
+    );
+    let mut indices = Vec::new();
+    while let Some(item) = results.next().await {
+        item.result.unwrap();
+        indices.push(item.index);
+    }
+    assert_eq!(indices, (0..30).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn a_zero_reorder_window_keeps_the_old_pace_of_buffered() {
+    let mock = talktohumans::mock::MockServer::start().await.unwrap();
+    let client = mock.client_builder().max_retries(0).build().unwrap();
+    let inputs: Vec<_> = (0..10)
+        .map(|i| {
+            UpdateContactInput::builder(talktohumans::mock::seed::MAYA_CHEN)
+                .add_tag(format!("Tag {i}"))
+                .build()
+                .unwrap()
+        })
+        .collect();
+    let stall = Duration::from_secs(2);
+    mock.delay_next(1, stall);
+    let mut results = client.update_contacts_with(
+        BulkOptions::default().concurrency(2).reorder_window(0),
+        futures_util::stream::iter(inputs),
+    );
+    let first = tokio::time::timeout(stall / 2, results.next()).await;
+    assert!(first.is_err());
+    // The head and the one beside it: the window is full.
+    assert_eq!(mock.request_count(), 2);
+    assert_eq!(results.count().await, 10);
 }

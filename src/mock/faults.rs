@@ -42,6 +42,17 @@ use crate::mock::error::{error_body, json_response};
 pub struct Fault {
     pub(crate) delay: Option<Duration>,
     pub(crate) answer: Option<FaultAnswer>,
+    pub(crate) disconnect: Option<Disconnect>,
+}
+
+/// When a fault drops the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Disconnect {
+    /// Before the request is handled: the update is not applied.
+    BeforeHandling,
+    /// After the request is handled, in the middle of the answer: the update
+    /// is applied, and the client cannot know it.
+    AfterHandling,
 }
 
 /// The response a fault answers with.
@@ -66,6 +77,29 @@ impl Fault {
                 headers: HeaderMap::new(),
                 body: None,
             }),
+            disconnect: None,
+        }
+    }
+
+    /// Drops the connection instead of answering, without handling the
+    /// request: the update is not applied. The client sees the response
+    /// start (status 200 and headers) and then break off.
+    pub fn disconnect() -> Self {
+        Self {
+            delay: None,
+            answer: None,
+            disconnect: Some(Disconnect::BeforeHandling),
+        }
+    }
+
+    /// Handles the request (the update is applied), then drops the
+    /// connection in the middle of the answer, as a proxy or a network
+    /// failure can: the client cannot tell that the update went through.
+    pub fn disconnect_after_applying() -> Self {
+        Self {
+            delay: None,
+            answer: None,
+            disconnect: Some(Disconnect::AfterHandling),
         }
     }
 
@@ -76,6 +110,7 @@ impl Fault {
         Self {
             delay: Some(delay),
             answer: None,
+            disconnect: None,
         }
     }
 
@@ -166,11 +201,85 @@ impl FaultAnswer {
     }
 }
 
+/// A response whose body breaks off after the status and headers, which
+/// makes hyper drop the connection.
+pub(crate) fn broken_off(mut response: Response) -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::other("connection dropped by the mock"))
+    });
+    *response.body_mut() = Body::from_stream(failing);
+    response.headers_mut().remove(http::header::CONTENT_LENGTH);
+    response
+}
+
+/// Faults for a share of all requests, drawn from a seeded generator, so
+/// that a run under faults can be repeated: the same seed gives the same
+/// sequence of draws (which request gets which fault still depends on the
+/// order in which concurrent requests arrive).
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::time::Duration;
+/// use http::StatusCode;
+/// use talktohumans::mock::{Fault, MockServer, RandomFaults};
+///
+/// let mock = MockServer::start().await?;
+/// // About 15% of requests: a 503, a 300 ms stall, or a dropped connection.
+/// mock.random_faults(
+///     RandomFaults::new(2026, 0.15)
+///         .fault(Fault::status(StatusCode::SERVICE_UNAVAILABLE))
+///         .fault(Fault::delay(Duration::from_millis(300)))
+///         .fault(Fault::disconnect_after_applying()),
+/// );
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct RandomFaults {
+    rng: fastrand::Rng,
+    rate: f64,
+    faults: Vec<Fault>,
+}
+
+impl RandomFaults {
+    /// Each request gets a fault with probability `rate` (clamped to 0..=1),
+    /// drawn from a generator seeded with `seed`. Add the faults to choose
+    /// from with [`fault`](Self::fault).
+    pub fn new(seed: u64, rate: f64) -> Self {
+        Self {
+            rng: fastrand::Rng::with_seed(seed),
+            rate: if rate.is_nan() {
+                0.0
+            } else {
+                rate.clamp(0.0, 1.0)
+            },
+            faults: Vec::new(),
+        }
+    }
+
+    /// Adds a fault to choose from; each is equally likely.
+    #[must_use]
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    fn draw(&mut self) -> Option<Fault> {
+        if self.faults.is_empty() || self.rng.f64() >= self.rate {
+            return None;
+        }
+        Some(self.faults[self.rng.usize(..self.faults.len())].clone())
+    }
+}
+
 /// Faults waiting for requests, in the order they were queued; each request
-/// takes the first.
+/// takes the first. Requests that no queued fault covers draw from the
+/// random faults, if any.
 #[derive(Debug, Default)]
 pub(crate) struct FaultQueue {
     queue: Mutex<VecDeque<(Fault, usize)>>,
+    random: Mutex<Option<RandomFaults>>,
 }
 
 impl FaultQueue {
@@ -178,6 +287,10 @@ impl FaultQueue {
         // Nothing panics while holding the lock; recover anyway rather than
         // propagate a poison.
         self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn random(&self) -> std::sync::MutexGuard<'_, Option<RandomFaults>> {
+        self.random.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Queues `fault` for the next `times` requests after those already
@@ -188,10 +301,18 @@ impl FaultQueue {
         }
     }
 
+    /// Draws faults for every request the queue does not cover.
+    pub(crate) fn set_random(&self, faults: RandomFaults) {
+        *self.random() = Some(faults);
+    }
+
     /// The fault for the request that just arrived, if any.
     pub(crate) fn take(&self) -> Option<Fault> {
         let mut queue = self.lock();
-        let (fault, remaining) = queue.front_mut()?;
+        let Some((fault, remaining)) = queue.front_mut() else {
+            drop(queue);
+            return self.random().as_mut().and_then(RandomFaults::draw);
+        };
         let fault_now = fault.clone();
         *remaining -= 1;
         if *remaining == 0 {
@@ -209,6 +330,7 @@ impl FaultQueue {
 
     pub(crate) fn clear(&self) {
         self.lock().clear();
+        *self.random() = None;
     }
 }
 

@@ -15,6 +15,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 use crate::generated::types::{UpdateContactData, UpdateContactResponse};
 use crate::mock::error::{Rejection, json_response};
+use crate::mock::faults::{Disconnect, broken_off};
 use crate::mock::request::{check_contact_id, is_json_content_type, parse};
 use crate::mock::server::{MAX_BODY_BYTES, ReceivedRequest, Shared};
 
@@ -52,6 +53,10 @@ async fn intake(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     if let Some(delay) = fault.as_ref().and_then(|f| f.delay) {
         tokio::time::sleep(delay).await;
     }
+    let disconnect = fault.as_ref().and_then(|f| f.disconnect);
+    if disconnect == Some(Disconnect::BeforeHandling) {
+        return broken_off(Response::new(Body::empty()));
+    }
     let mut response = match (fault.and_then(|f| f.answer), body) {
         (Some(answer), _) => answer.into_response(),
         (None, Ok(body)) => next.run(Request::from_parts(parts, Body::from(body))).await,
@@ -65,7 +70,10 @@ async fn intake(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     if let Ok(id) = HeaderValue::try_from(format!("mock-{number}")) {
         response.headers_mut().insert(REQUEST_ID, id);
     }
-    response
+    match disconnect {
+        Some(Disconnect::AfterHandling) => broken_off(response),
+        _ => response,
+    }
 }
 
 /// `PATCH /v1/contacts/{contact_id}`.

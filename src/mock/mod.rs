@@ -132,7 +132,7 @@ mod server;
 mod store;
 
 pub use contact::{ContactState, MockContact};
-pub use faults::Fault;
+pub use faults::{Fault, RandomFaults};
 pub use server::{
     DEFAULT_API_KEY, MAX_BODY_BYTES, MockError, MockServer, MockServerBuilder,
     REQUEST_LOG_CAPACITY, ReceivedRequest,

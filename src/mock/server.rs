@@ -13,7 +13,7 @@ use tokio::sync::oneshot;
 
 use crate::generated::types::{Account, Contact};
 use crate::mock::contact::{ContactState, MockContact};
-use crate::mock::faults::{Fault, FaultQueue};
+use crate::mock::faults::{Fault, FaultQueue, RandomFaults};
 use crate::mock::handler::router;
 use crate::mock::seed;
 use crate::mock::store::Store;
@@ -408,12 +408,19 @@ impl MockServer {
         self.shared.faults.push(fault, n);
     }
 
+    /// From now on, requests that no queued fault covers get a fault at
+    /// random, as `faults` says; replaces earlier random faults.
+    /// [`clear_faults`](Self::clear_faults) ends them.
+    pub fn random_faults(&self, faults: RandomFaults) {
+        self.shared.faults.set_random(faults);
+    }
+
     /// How many requests the queued faults will still affect.
     pub fn pending_faults(&self) -> usize {
         self.shared.faults.pending()
     }
 
-    /// Drops every queued fault.
+    /// Drops every queued fault, and stops random faults.
     pub fn clear_faults(&self) {
         self.shared.faults.clear();
     }
