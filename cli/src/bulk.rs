@@ -129,9 +129,10 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
                 )));
             }
         }
-        rows.retain(|row| match recorded.get(&row.line) {
-            Some(old) if old.outcome.is_settled() => false,
-            _ => true,
+        rows.retain(|row| {
+            !recorded
+                .get(&row.line)
+                .is_some_and(|old| old.outcome.is_settled())
         });
         let lines: std::collections::BTreeSet<u64> = rows.iter().map(|r| r.line).collect();
         recorded.retain(|line, old| old.outcome.is_settled() && !lines.contains(line));
