@@ -58,7 +58,8 @@ Results and resume:
 #[derive(Debug, Args)]
 #[command(after_help = format!("{FORMAT_HELP}\n\n{}", crate::EXIT_CODES))]
 pub struct BulkArgs {
-    /// The CSV file of updates (`-` reads standard input).
+    /// The CSV file of updates (a file, not standard input: a resume reads
+    /// it again).
     #[arg(long, value_name = "FILE")]
     csv: PathBuf,
 
@@ -96,20 +97,13 @@ pub async fn run(connection: &Connection, args: BulkArgs) -> u8 {
 
 type Failure = (u8, String);
 
+/// Failures shown as they happen; past these, a terminal would scroll away
+/// and the results CSV has them all.
+const SHOWN_FAILURES: usize = 20;
+
 async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Failure> {
     let invalid_input = |message: String| (exit::INVALID_INPUT, message);
-    let input_path = if args.csv.as_os_str() == "-" {
-        // csv reads from a path; standard input is read whole first.
-        let text = crate::read_text(&args.csv)
-            .map_err(|e| invalid_input(format!("cannot read standard input: {e}")))?;
-        let file = std::env::temp_dir().join(format!("talktohumans-{}.csv", std::process::id()));
-        std::fs::write(&file, text)
-            .map_err(|e| invalid_input(format!("cannot buffer standard input: {e}")))?;
-        file
-    } else {
-        args.csv.clone()
-    };
-    let mut rows = rows::read(&input_path).map_err(invalid_input)?;
+    let mut rows = rows::read(&args.csv).map_err(invalid_input)?;
 
     // A resume: the rows already settled are carried over, not sent again.
     let mut carried = Vec::new();
@@ -262,13 +256,16 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
                 done[item.index] = true;
                 let (line, contact_id) = &sending[item.index];
                 let row = result_row(*line, contact_id, item);
-                if row.outcome == Outcome::Failed {
+                if row.outcome == Outcome::Failed && counts.failed < SHOWN_FAILURES {
                     progress.println(&format!(
                         "line {line}: contact {contact_id}: failed: {}",
                         row.error.as_deref().unwrap_or("")
                     ));
                 }
                 counts.add(row.outcome);
+                if row.outcome == Outcome::Failed && counts.failed == SHOWN_FAILURES + 1 {
+                    progress.println("more failures are only in the results CSV");
+                }
                 progress.advance(counts.failed);
                 results.write(row).map_err(write_error)?;
             }
@@ -403,9 +400,16 @@ impl Progress {
             bar.set_style(
                 ProgressStyle::with_template(
                     "{spinner} [{elapsed_precise}] [{wide_bar:.cyan/blue}] {pos}/{len} \
-                     {per_sec} ETA {eta} failed: {msg}",
+                     {rate} ETA {eta} failed: {msg}",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
+                // indicatif's own {per_sec} shows four decimals.
+                .with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.1}/s", state.per_sec());
+                    },
+                )
                 .progress_chars("=> "),
             );
             bar.set_message("0");
@@ -486,7 +490,8 @@ impl Progress {
 
     fn finish(&mut self) {
         match self {
-            Progress::Bar(bar) => bar.finish(),
+            // Not `finish`, which would fill the bar to 100% after Ctrl-C.
+            Progress::Bar(bar) => bar.abandon(),
             Progress::Lines { .. } => self.print_line(),
         }
     }
