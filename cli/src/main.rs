@@ -49,6 +49,7 @@ struct Cli {
 
 /// Where and how requests are sent; accepted before or after the command.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Connection")]
 pub struct Connection {
     /// Run against an embedded mock of the API, with made-up contacts
     /// (18442, 27051, 30917, 41236) and accounts (42, 77): nothing leaves
