@@ -1,0 +1,498 @@
+//! `contact bulk`: many updates from a CSV file, with progress, a results
+//! CSV written as rows settle, Ctrl-C that stops cleanly, and resume.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use futures_util::{StreamExt, future, stream};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use talktohumans::{BulkItem, BulkOptions, UpdateContactInput};
+
+use crate::connect::connect;
+use crate::results::{Outcome, ResultRow, ResultsWriter};
+use crate::rows::{self, Check};
+use crate::{Connection, exit};
+
+const FORMAT_HELP: &str = "\
+CSV format:
+  A header row, then one row per update. Columns, in any order; only
+  contact_id is required:
+    contact_id   the contact to update
+    account_id   the LinkedIn account (needed when the contact is under several)
+    add          tags to add
+    remove       tags to remove
+    set          tags that replace all the contact's tags; (clear) removes them all
+    notes        JSON text that replaces the notes; (clear) clears them
+  An empty cell changes nothing. Several tags in one cell are separated by ';'
+  (write ';;' for a ';' inside a name), each NAME or NAME:COLOR; a name that
+  contains ':' ends with ':' or ':COLOR' (\"Stage: won:\"). set does not go with
+  add or remove in the same row. Quote a cell with a comma or quotes in it, as
+  CSV does: \"{\"\"stage\"\": \"\"demo\"\"}\".
+
+  contact_id,account_id,add,remove,set,notes
+  41236,,Hot lead:red;Q4,Old tag,,
+  27051,77,,,Partner:green;Renewal,\"{\"\"stage\"\": \"\"negotiation\"\"}\"
+  18442,,,,(clear),(clear)
+
+Results and resume:
+  Every row gets a line in the results CSV (--results, by default beside the
+  input as NAME.results.csv): line, contact_id, outcome (ok, failed, skipped,
+  invalid, not_sent), http_status, request_id, error. It is written as rows
+  finish, so an interrupted or crashed run loses nothing. To retry the
+  failures, or to resume, run the same command with --only-failed RESULTS:
+  the rows that are not ok or skipped in RESULTS (or missing from it) are
+  sent again; sending an update twice is safe.
+
+  Ctrl-C stops starting updates, waits for those in flight, and writes the
+  rest as not_sent; a second Ctrl-C stops at once.";
+
+/// Update many contacts from a CSV file.
+///
+/// Every row is checked before anything is sent; invalid rows are listed
+/// with their line numbers, and nothing is sent unless --skip-invalid is
+/// given. A row that changes nothing is reported and skipped.
+#[derive(Debug, Args)]
+#[command(after_help = format!("{FORMAT_HELP}\n\n{}", crate::EXIT_CODES))]
+pub struct BulkArgs {
+    /// The CSV file of updates (a file, not standard input: a resume reads
+    /// it again).
+    #[arg(long, value_name = "FILE")]
+    csv: PathBuf,
+
+    /// Where to write the results CSV [default: beside the input, as
+    /// NAME.results.csv].
+    #[arg(long, value_name = "FILE")]
+    results: Option<PathBuf>,
+
+    /// Send only the rows of the CSV that are not ok or skipped in this
+    /// results file of an earlier run: retries failures, resumes an
+    /// interrupted run.
+    #[arg(long, value_name = "RESULTS")]
+    only_failed: Option<PathBuf>,
+
+    /// Send the valid rows even when some are invalid; the invalid ones are
+    /// recorded as invalid in the results.
+    #[arg(long)]
+    skip_invalid: bool,
+
+    /// Check every row and print the exact JSON body each would send; send
+    /// nothing and write no results.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub async fn run(connection: &Connection, args: BulkArgs) -> u8 {
+    match run_checked(connection, &args).await {
+        Ok(code) => code,
+        Err((code, message)) => {
+            eprintln!("error: {message}");
+            code
+        }
+    }
+}
+
+type Failure = (u8, String);
+
+/// Failures shown as they happen; past these, a terminal would scroll away
+/// and the results CSV has them all.
+const SHOWN_FAILURES: usize = 20;
+
+async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Failure> {
+    let invalid_input = |message: String| (exit::INVALID_INPUT, message);
+    let mut rows = rows::read(&args.csv).map_err(invalid_input)?;
+
+    // A resume: the rows already settled are carried over, not sent again.
+    let mut carried = Vec::new();
+    if let Some(previous) = &args.only_failed {
+        let mut recorded = crate::results::read(previous).map_err(invalid_input)?;
+        for row in &rows {
+            if let Some(old) = recorded.get(&row.line)
+                && old.contact_id != row.contact_id
+            {
+                return Err(invalid_input(format!(
+                    "{} does not belong to {}: line {} is contact {:?} there and {:?} here",
+                    previous.display(),
+                    args.csv.display(),
+                    row.line,
+                    old.contact_id,
+                    row.contact_id
+                )));
+            }
+        }
+        rows.retain(|row| {
+            !recorded
+                .get(&row.line)
+                .is_some_and(|old| old.outcome.is_settled())
+        });
+        let lines: std::collections::BTreeSet<u64> = rows.iter().map(|r| r.line).collect();
+        recorded.retain(|line, old| old.outcome.is_settled() && !lines.contains(line));
+        carried.extend(recorded.into_values());
+        eprintln!(
+            "resuming from {}: {} rows already done, {} to go",
+            previous.display(),
+            carried.len(),
+            rows.len()
+        );
+    }
+
+    let invalid: Vec<_> = rows
+        .iter()
+        .filter_map(|row| match &row.check {
+            Check::Invalid(why) => Some((row.line, why)),
+            _ => None,
+        })
+        .collect();
+    for (line, why) in &invalid {
+        eprintln!("line {line}: invalid: {why}");
+    }
+    if !invalid.is_empty() && !args.skip_invalid {
+        return Err(invalid_input(format!(
+            "{} invalid row(s) in {}; nothing was sent. Fix them, or pass --skip-invalid to \
+             send the valid rows only",
+            invalid.len(),
+            args.csv.display()
+        )));
+    }
+    for row in &rows {
+        if let Check::NothingToUpdate = row.check {
+            eprintln!(
+                "line {}: contact {}: changes nothing, skipped",
+                row.line, row.contact_id
+            );
+        }
+    }
+
+    // Settled before sending: invalid and no-op rows; the rest go out.
+    let mut settled = Vec::new();
+    let mut sending: Vec<(u64, String)> = Vec::new();
+    let mut inputs: Vec<UpdateContactInput> = Vec::new();
+    for row in rows {
+        match row.check {
+            Check::Ready(input) => {
+                sending.push((row.line, row.contact_id));
+                inputs.push(*input);
+            }
+            Check::NothingToUpdate => {
+                settled.push(ResultRow::new(row.line, &row.contact_id, Outcome::Skipped));
+            }
+            Check::Invalid(why) => {
+                let mut result = ResultRow::new(row.line, &row.contact_id, Outcome::Invalid);
+                result.error = Some(why);
+                settled.push(result);
+            }
+        }
+    }
+
+    if args.dry_run {
+        for ((line, _), input) in sending.iter().zip(&inputs) {
+            crate::out(format_args!(
+                "line {line}: PATCH /v1/contacts/{} {}",
+                input.contact_id(),
+                input.body_json()
+            ));
+        }
+        eprintln!(
+            "dry run: {} update(s) would be sent; nothing was sent",
+            inputs.len()
+        );
+        return Ok(exit::OK);
+    }
+
+    let session = connect(connection)
+        .await
+        .map_err(|message| (exit::USAGE, message))?;
+    let results_path = args
+        .results
+        .clone()
+        .unwrap_or_else(|| crate::results::default_path(&args.csv));
+    let write_error = |e: std::io::Error| {
+        (
+            exit::INVALID_INPUT,
+            format!("cannot write {}: {e}", results_path.display()),
+        )
+    };
+    let mut results = ResultsWriter::create(&results_path).map_err(write_error)?;
+    let mut counts = Counts::default();
+    for row in carried.into_iter().chain(settled) {
+        counts.add(row.outcome);
+        results.write(row).map_err(write_error)?;
+    }
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (interrupts, mut interrupted) = tokio::sync::mpsc::unbounded_channel();
+    {
+        let stop = Arc::clone(&stop);
+        tokio::spawn(async move {
+            while tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, Ordering::SeqCst);
+                if interrupts.send(()).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    let total = inputs.len();
+    let mut done = vec![false; total];
+    let mut progress = Progress::new(total as u64);
+    let updates = {
+        let stop = Arc::clone(&stop);
+        // Ending the input ends the batch once the updates in flight finish.
+        stream::iter(inputs).take_while(move |_| future::ready(!stop.load(Ordering::SeqCst)))
+    };
+    let options = BulkOptions::default()
+        .concurrency(usize::from(connection.concurrency))
+        .unordered();
+    let mut batch = session.client.update_contacts_with(options, updates);
+    let mut presses = 0;
+    loop {
+        tokio::select! {
+            item = batch.next() => {
+                let Some(item) = item else { break };
+                done[item.index] = true;
+                let (line, contact_id) = &sending[item.index];
+                let row = result_row(*line, contact_id, item);
+                if row.outcome == Outcome::Failed && counts.failed < SHOWN_FAILURES {
+                    progress.println(&format!(
+                        "line {line}: contact {contact_id}: failed: {}",
+                        row.error.as_deref().unwrap_or("")
+                    ));
+                }
+                counts.add(row.outcome);
+                if row.outcome == Outcome::Failed && counts.failed == SHOWN_FAILURES + 1 {
+                    progress.println("more failures are only in the results CSV");
+                }
+                progress.advance(counts.failed);
+                results.write(row).map_err(write_error)?;
+            }
+            Some(()) = interrupted.recv() => {
+                presses += 1;
+                if presses > 1 {
+                    progress.println("stopping now: the updates in flight are recorded as not_sent");
+                    break;
+                }
+                progress.println(
+                    "stopping: no new updates; waiting for those in flight (Ctrl-C again to stop at once)",
+                );
+            }
+        }
+    }
+    let summary = batch.summary().clone();
+    drop(batch);
+    progress.finish();
+
+    for ((line, contact_id), done) in sending.iter().zip(&done) {
+        if !done {
+            counts.add(Outcome::NotSent);
+            results
+                .write(ResultRow::new(*line, contact_id, Outcome::NotSent))
+                .map_err(write_error)?;
+        }
+    }
+    results.finish().map_err(write_error)?;
+
+    crate::out(&summary);
+    crate::out(format_args!(
+        "rows: {} ok, {} failed, {} skipped, {} invalid, {} not sent",
+        counts.ok, counts.failed, counts.skipped, counts.invalid, counts.not_sent
+    ));
+    crate::out(format_args!("results: {}", results_path.display()));
+    let interrupted = stop.load(Ordering::SeqCst);
+    if counts.failed > 0
+        || counts.not_sent > 0
+        || (counts.invalid > 0 && args.only_failed.is_none())
+    {
+        let verb = if interrupted {
+            "resume"
+        } else {
+            "retry the failed rows"
+        };
+        crate::out(format_args!(
+            "to {verb}: talktohumans contact bulk --csv {} --only-failed {}",
+            shell_word(&args.csv),
+            shell_word(&results_path)
+        ));
+    }
+    Ok(if interrupted {
+        exit::INTERRUPTED
+    } else if counts.failed > 0 {
+        exit::PARTIAL_FAILURE
+    } else {
+        exit::OK
+    })
+}
+
+fn result_row(line: u64, contact_id: &str, item: BulkItem) -> ResultRow {
+    match item.result {
+        Ok(output) => ResultRow {
+            http_status: Some(output.status.as_u16()),
+            request_id: output.request_id().map(str::to_owned),
+            ..ResultRow::new(line, contact_id, Outcome::Ok)
+        },
+        Err(error) => ResultRow {
+            http_status: error.status().map(|s| s.as_u16()),
+            request_id: error.request_id().map(str::to_owned),
+            error: Some(error.to_string()),
+            ..ResultRow::new(line, contact_id, Outcome::Failed)
+        },
+    }
+}
+
+/// A path as the user can paste it back into a shell.
+fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    ok: usize,
+    failed: usize,
+    skipped: usize,
+    invalid: usize,
+    not_sent: usize,
+}
+
+impl Counts {
+    fn add(&mut self, outcome: Outcome) {
+        match outcome {
+            Outcome::Ok => self.ok += 1,
+            Outcome::Failed => self.failed += 1,
+            Outcome::Skipped => self.skipped += 1,
+            Outcome::Invalid => self.invalid += 1,
+            Outcome::NotSent => self.not_sent += 1,
+        }
+    }
+}
+
+/// A progress bar on a terminal; elsewhere (a log, a pipe, CI) a plain line
+/// now and then, since escape codes would only garble the output.
+enum Progress {
+    Bar(ProgressBar),
+    Lines {
+        total: u64,
+        done: u64,
+        failed: usize,
+        started: Instant,
+        last: Instant,
+        last_done: u64,
+    },
+}
+
+/// A plain line at least this often while rows finish...
+const LINE_EVERY: Duration = Duration::from_secs(5);
+
+impl Progress {
+    fn new(total: u64) -> Self {
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] [{wide_bar:.cyan/blue}] {pos}/{len} \
+                     {rate} ETA {eta} failed: {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                // indicatif's own {per_sec} shows four decimals.
+                .with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.1}/s", state.per_sec());
+                    },
+                )
+                .progress_chars("=> "),
+            );
+            bar.set_message("0");
+            bar.enable_steady_tick(Duration::from_millis(200));
+            Progress::Bar(bar)
+        } else {
+            let now = Instant::now();
+            Progress::Lines {
+                total,
+                done: 0,
+                failed: 0,
+                started: now,
+                last: now,
+                last_done: 0,
+            }
+        }
+    }
+
+    fn advance(&mut self, failed_so_far: usize) {
+        match self {
+            Progress::Bar(bar) => {
+                bar.set_message(failed_so_far.to_string());
+                bar.inc(1);
+            }
+            Progress::Lines {
+                total,
+                done,
+                failed,
+                last,
+                last_done,
+                ..
+            } => {
+                *done += 1;
+                *failed = failed_so_far;
+                // ...and at least every tenth of the run (every 100 rows at
+                // most often), so that a log shows it moving.
+                let step = total.div_ceil(10).max(100);
+                if last.elapsed() >= LINE_EVERY || *done - *last_done >= step {
+                    self.print_line();
+                }
+            }
+        }
+    }
+
+    fn print_line(&mut self) {
+        if let Progress::Lines {
+            total,
+            done,
+            failed,
+            started,
+            last,
+            last_done,
+        } = self
+        {
+            let elapsed = started.elapsed().as_secs_f64();
+            let rate = if elapsed > 0.0 {
+                *done as f64 / elapsed
+            } else {
+                0.0
+            };
+            let eta = if rate > 0.0 {
+                format!("{:.0}s", (*total - *done) as f64 / rate)
+            } else {
+                "?".to_owned()
+            };
+            eprintln!("progress: {done}/{total} done, {failed} failed, {rate:.1}/s, ETA {eta}");
+            *last = Instant::now();
+            *last_done = *done;
+        }
+    }
+
+    fn println(&self, message: &str) {
+        match self {
+            Progress::Bar(bar) => bar.println(message),
+            Progress::Lines { .. } => eprintln!("{message}"),
+        }
+    }
+
+    fn finish(&mut self) {
+        match self {
+            // Not `finish`, which would fill the bar to 100% after Ctrl-C.
+            Progress::Bar(bar) => bar.abandon(),
+            Progress::Lines { .. } => self.print_line(),
+        }
+    }
+}

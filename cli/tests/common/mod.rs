@@ -1,0 +1,81 @@
+//! What the CLI tests share: the binary, and a mock API that outlives the
+//! binary's run so that the tests can count the requests it got.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use talktohumans::mock::MockServer;
+
+/// The binary, with no key or base URL leaking in from the environment.
+pub fn talktohumans() -> Command {
+    let mut command = Command::cargo_bin("talktohumans").expect("the binary is built");
+    command
+        .env_remove("TALKTOHUMANS_API_KEY")
+        .env_remove("TALKTOHUMANS_BASE_URL");
+    command
+}
+
+/// A mock API served by the test's own runtime, for tests that count what
+/// the binary sent.
+pub struct Mock {
+    pub server: MockServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Mock {
+    pub fn start() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let server = runtime
+            .block_on(MockServer::start())
+            .expect("the mock starts");
+        Self {
+            server,
+            _runtime: runtime,
+        }
+    }
+
+    /// The binary, pointed at this mock.
+    pub fn command(&self) -> Command {
+        let mut command = talktohumans();
+        command
+            .env("TALKTOHUMANS_API_KEY", self.server.api_key())
+            .env("TALKTOHUMANS_BASE_URL", self.server.base_url())
+            .args(["--max-retries", "0"]);
+        command
+    }
+}
+
+/// Writes `text` to `name` in `dir` and returns its path.
+pub fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("the test file is written");
+    path
+}
+
+/// The rows of a results CSV, without its header, cells joined by `|`.
+pub fn results(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).expect("the results exist");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("line,contact_id,outcome,http_status,request_id,error")
+    );
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| {
+            r.expect("a results row")
+                .iter()
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}
