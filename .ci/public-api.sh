@@ -21,7 +21,7 @@ fi
 
 # -s leaves out blanket impls (From<T> for T and the like), which every type
 # has; auto traits stay, since Send and 'static are part of the promise.
-current=$(cargo +nightly public-api --features mock -s)
+current=$(cargo +nightly public-api -p talktohumans --features mock -s)
 if [[ "${UPDATE_PUBLIC_API:-}" == 1 ]]; then
     printf '%s\n' "$current" >"$LISTING"
     echo "wrote $LISTING"
