@@ -85,7 +85,26 @@ impl BulkOptions {
 }
 
 /// The result of one update of a batch: which input it was, and what came of
-/// it. See [`Client::update_contacts`] for an example.
+/// it.
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use futures_util::StreamExt;
+/// use talktohumans::UpdateContactInput;
+/// use talktohumans::mock::{MockServer, seed};
+///
+/// let mock = MockServer::start().await?;
+/// let client = mock.client_builder().build()?;
+/// let inputs = [seed::MAYA_CHEN, "999999"]
+///     .map(|id| UpdateContactInput::builder(id).add_tag("Q4").build().unwrap());
+/// let items: Vec<_> = client.update_contacts(inputs).collect().await;
+/// assert_eq!((items[0].index, items[0].contact_id.as_str()), (0, seed::MAYA_CHEN));
+/// assert!(items[0].result.is_ok());
+/// assert_eq!(items[1].result.as_ref().unwrap_err().status().unwrap(), 404);
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct BulkItem {
@@ -166,7 +185,29 @@ impl fmt::Display for BulkSummary {
 /// Updates are taken from the input only as requests are started, so memory
 /// stays flat whatever the number of updates. One failure never stops the
 /// others. It owns a clone of the client and is `Send + 'static`, so it can
-/// be moved into a task. See [`Client::update_contacts`] for an example.
+/// be moved into a task.
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use futures_util::StreamExt;
+/// use talktohumans::UpdateContactInput;
+/// use talktohumans::mock::{MockServer, seed};
+///
+/// let mock = MockServer::start().await?;
+/// let client = mock.client_builder().build()?;
+/// let input = UpdateContactInput::builder(seed::PRIYA_RAMAN).add_tag("Q4").build()?;
+/// let mut results = client.update_contacts([input]);
+/// // The batch runs in its own task; the summary comes back with it.
+/// let summary = tokio::spawn(async move {
+///     while results.next().await.is_some() {}
+///     results.summary().clone()
+/// })
+/// .await?;
+/// assert_eq!(summary.succeeded, 1);
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
 #[must_use = "a batch does nothing until its stream is polled"]
 pub struct BulkUpdates {
     results: BoxStream<'static, BulkItem>,

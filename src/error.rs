@@ -149,6 +149,13 @@ impl Error {
 }
 
 /// The variants of [`Error`], without their details.
+///
+/// ```
+/// use talktohumans::{ErrorKind, UpdateContactInput};
+///
+/// let error: talktohumans::Error = UpdateContactInput::builder("0").clear_tags().build().unwrap_err().into();
+/// assert_eq!(error.kind(), ErrorKind::InvalidInput);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -167,6 +174,18 @@ pub enum ErrorKind {
 }
 
 /// A rule of the API that an input breaks; each has its own variant.
+///
+/// ```
+/// use talktohumans::{InvalidInput, UpdateContactInput};
+///
+/// let error = UpdateContactInput::builder("123")
+///     .add_tag("Hot lead")
+///     .remove_tag("Hot lead")
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(error, InvalidInput::TagAddedAndRemoved { name: "Hot lead".into() });
+/// assert_eq!(error.to_string(), r#"tag "Hot lead" is both added and removed"#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InvalidInput {
@@ -253,6 +272,16 @@ pub enum InvalidInput {
 }
 
 /// Why an id does not match `^[1-9][0-9]*$`.
+///
+/// ```
+/// use talktohumans::{ContactId, IdProblem, InvalidInput};
+///
+/// let Err(InvalidInput::ContactId { problem, .. }) = ContactId::new("12a") else {
+///     panic!("12a is not an id");
+/// };
+/// assert_eq!(problem, IdProblem::NotADigit { at: 2, found: 'a' });
+/// assert_eq!(problem.to_string(), "has 'a' at byte 2, where only ASCII digits are allowed");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IdProblem {
@@ -285,6 +314,17 @@ impl fmt::Display for IdProblem {
 }
 
 /// A client configuration that cannot work.
+///
+/// ```
+/// use talktohumans::{Client, ConfigError, Error};
+///
+/// let error = Client::builder()
+///     .api_key("tth_live_...")
+///     .base_url("http://api.example.com")
+///     .build()
+///     .unwrap_err();
+/// assert!(matches!(error, Error::Config(ConfigError::InsecureBaseUrl { .. })));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {

@@ -117,6 +117,21 @@ impl MockContact {
 ///
 /// Unlike the API's response, it shows the tags' colors and the notes under
 /// every account.
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use talktohumans::mock::{MockServer, seed};
+///
+/// let mock = MockServer::start().await?;
+/// let client = mock.client_builder().build()?;
+/// client.update_contact(seed::MAYA_CHEN).clear_tags().send().await?;
+/// let state = mock.contact(seed::MAYA_CHEN).expect("a seeded contact");
+/// assert!(state.tags().is_empty());
+/// assert_eq!(state.update_count(), 1);
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContactState {
     pub(crate) contact_id: String,

@@ -64,6 +64,23 @@ impl Shared {
 }
 
 /// A request as the mock received it.
+/// A request as the mock received it.
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use talktohumans::mock::{MockServer, seed};
+///
+/// let mock = MockServer::start().await?;
+/// let client = mock.client_builder().build()?;
+/// client.update_contact(seed::MAYA_CHEN).add_tag("Seen").send().await?;
+/// let request = &mock.received_requests()[0];
+/// assert_eq!(request.method(), "PATCH");
+/// assert_eq!(request.path(), "/v1/contacts/18442");
+/// assert_eq!(request.body_json().unwrap()["tags"]["add"][0]["name"], "Seen");
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
 #[derive(Debug, Clone)]
 pub struct ReceivedRequest {
     pub(crate) method: Method,
@@ -100,6 +117,16 @@ impl ReceivedRequest {
 }
 
 /// Why a mock server could not start.
+///
+/// ```
+/// # async fn run() {
+/// use talktohumans::mock::{MockError, MockServer};
+///
+/// let error = MockServer::builder().api_key("has a space").start().await.unwrap_err();
+/// assert!(matches!(error, MockError::InvalidApiKey));
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run());
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MockError {
