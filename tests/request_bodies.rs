@@ -520,7 +520,11 @@ fn body_json_is_the_exact_wire_body() {
         r#"{"notes_json":""}"#
     );
     assert_eq!(
-        body(UpdateContactInput::builder("1").notes(&json!([null])).build()),
+        body(
+            UpdateContactInput::builder("1")
+                .notes(&json!([null]))
+                .build()
+        ),
         r#"{"notes_json":"[null]"}"#,
         "a null inside the notes is data (a null alone is refused)"
     );
