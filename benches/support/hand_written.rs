@@ -19,11 +19,6 @@ pub struct HandWrittenClient {
 
 impl HandWrittenClient {
     pub fn new(base_url: &str, api_key: &str) -> Self {
-        // The benchmarks share the crate's reqwest build, which has rustls
-        // without a built-in crypto provider, so a plain reqwest client needs
-        // a process-wide one (the crate passes its own instead). Plain HTTP on
-        // loopback never uses it. `Err` means one is installed already.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         Self {
             // The plain default client: reqwest's defaults (TCP_NODELAY on,
             // unbounded idle pool) are what the crate's client uses too.
