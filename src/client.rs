@@ -10,10 +10,12 @@ use tracing::Instrument;
 
 use crate::bulk::Pacer;
 use crate::client_builder::ClientBuilder;
-use crate::error::{ApiError, Error, UndecodableResponse, preview};
+use crate::decode::{self, ResponseDrift};
+use crate::error::{ApiError, Error, ResponseTooLarge, UndecodableResponse, preview};
 use crate::fluent::UpdateContactFluentBuilder;
 use crate::generated;
-use crate::hooks::CallContext;
+use crate::generated::types::Contact;
+use crate::hooks::{BodyTooLarge, CallContext};
 use crate::input::UpdateContactInput;
 use crate::response::{RawResponse, UpdateContactOutput};
 use crate::retry::{Decision, RetryPolicy};
@@ -55,6 +57,10 @@ pub(crate) struct Shared {
     pub(crate) attempt_timeout: Duration,
     pub(crate) deadline: Duration,
     pub(crate) retry: RetryPolicy,
+    /// Whether a value that does not fit its type fails the call.
+    pub(crate) strict_responses: bool,
+    /// The most bytes of a response body that are read.
+    pub(crate) max_response_body: usize,
 }
 
 impl fmt::Debug for Shared {
@@ -65,6 +71,8 @@ impl fmt::Debug for Shared {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("deadline", &self.deadline)
             .field("retry", &self.retry)
+            .field("strict_responses", &self.strict_responses)
+            .field("max_response_body", &self.max_response_body)
             .finish_non_exhaustive()
     }
 }
@@ -235,6 +243,7 @@ impl Client {
             .update_contact(update.contact_id().generated(), update.body())
             .instrument(span.clone())
             .await;
+        let too_large = call.inner.too_large.into_inner();
         let raw = call.inner.response.into_inner();
         if let Some(raw) = &raw {
             span.record("status", raw.status.as_u16());
@@ -246,7 +255,7 @@ impl Client {
                 tracing::trace!(parent: &span, body = %preview(&body, LOGGED_BODY_CHARS), "response");
             }
         }
-        outcome(result, raw)
+        outcome(result, raw, too_large, self.shared.strict_responses)
     }
 }
 
@@ -263,9 +272,23 @@ type GeneratedResult = Result<
 fn outcome(
     result: GeneratedResult,
     raw: Option<RawResponse>,
+    too_large: Option<BodyTooLarge>,
+    strict: bool,
 ) -> Result<UpdateContactOutput, Error> {
     use progenitor_client::Error as E;
 
+    let raw = match (raw, too_large) {
+        // Whatever the generated code made of the empty body it was handed.
+        (Some(response), Some(too_large)) => {
+            return Err(Error::ResponseTooLarge(Box::new(ResponseTooLarge {
+                response,
+                read: too_large.read,
+                limit: too_large.limit,
+                attempts: 1,
+            })));
+        }
+        (raw, _) => raw,
+    };
     let error = match result {
         Ok(value) => {
             // The hooks keep every response that arrives; the generated
@@ -275,14 +298,9 @@ fn outcome(
                 headers: value.headers().clone(),
                 body: Default::default(),
             });
-            return match value.into_inner().data.contact {
-                Some(contact) => Ok(UpdateContactOutput {
-                    contact,
-                    status: raw.status,
-                    headers: raw.headers,
-                    attempts: 1,
-                }),
-                None => Err(undecodable(raw, "the body has no data.contact".into())),
+            return match decode::contact_of(value.into_inner()) {
+                Ok(contact) => Ok(output(raw, contact, Vec::new())),
+                Err(reason) => Err(undecodable(raw, reason)),
             };
         }
         Err(error) => error,
@@ -318,14 +336,51 @@ fn outcome(
             }
         });
     };
-    if raw.status.is_success() {
-        let reason = match error {
-            E::InvalidResponsePayload(_, e) => e.to_string(),
-            _ => format!("HTTP {} is not the documented 200", raw.status),
-        };
-        Err(undecodable(raw, reason))
-    } else {
-        Err(Error::Api(Box::new(ApiError::new(raw, 1))))
+    if !raw.status.is_success() {
+        return Err(Error::Api(Box::new(ApiError::new(raw, 1))));
+    }
+    // Any success applied the update, so its contact is worth reading even
+    // when the generated code decodes only the documented 200.
+    let decoded = match error {
+        E::InvalidResponsePayload(_, typed_error) if strict => Err(typed_error.to_string()),
+        E::InvalidResponsePayload(_, typed_error) => decode::tolerant(&raw.body, &typed_error),
+        _ => decode::success_body(&raw.body, strict),
+    };
+    match decoded {
+        Ok((contact, drift)) => {
+            if !drift.is_empty() {
+                // Paths and types only: values can be a contact's data, which
+                // is logged at TRACE level alone.
+                let paths: Vec<String> = drift
+                    .iter()
+                    .map(|d| format!("{} (expected {})", d.path(), d.expected()))
+                    .collect();
+                tracing::warn!(
+                    count = drift.len(),
+                    values = %paths.join(", "),
+                    "the update was applied, but values of the response did not fit their types; they were left out or read losslessly"
+                );
+            }
+            Ok(output(raw, contact, drift))
+        }
+        Err(reason) if raw.status == StatusCode::OK => Err(undecodable(raw, reason)),
+        Err(reason) => {
+            let reason = format!(
+                "HTTP {} is not the documented 200, and {reason}",
+                raw.status
+            );
+            Err(undecodable(raw, reason))
+        }
+    }
+}
+
+fn output(raw: RawResponse, contact: Contact, drift: Vec<ResponseDrift>) -> UpdateContactOutput {
+    UpdateContactOutput {
+        contact,
+        status: raw.status,
+        headers: raw.headers,
+        attempts: 1,
+        drift,
     }
 }
 

@@ -23,6 +23,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default limit for a whole call, retries and waits included.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+/// Default limit of a response body, in bytes: 4 MiB, about a thousand
+/// times the API reference's example contact (4.5 KB), notes included.
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 4 * 1024 * 1024;
 
 const USER_AGENT: &str = concat!("talktohumans-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -52,6 +55,8 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
     allow_insecure_http: bool,
+    strict_responses: bool,
+    max_response_body: usize,
 }
 
 impl Default for ClientBuilder {
@@ -65,6 +70,8 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             http: None,
             allow_insecure_http: false,
+            strict_responses: false,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
         }
     }
 }
@@ -165,6 +172,58 @@ impl ClientBuilder {
         self
     }
 
+    /// Makes any value of a successful response that does not fit its type
+    /// an [`Error::UndecodableResponse`] (default `false`), for contract
+    /// tests that must notice when the server drifts from the spec.
+    ///
+    /// By default such a value does not fail the call, because the update is
+    /// applied by then: it is read losslessly when it can be (`123.0` or
+    /// `"123"` as the integer 123), else left out of the contact, and listed
+    /// in [`UpdateContactOutput::drift`](crate::UpdateContactOutput::drift)
+    /// with a `tracing` warning. A body that fits costs the same either way:
+    /// the tolerant reading runs only after the typed decoding refuses a
+    /// body.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use talktohumans::Error;
+    /// use talktohumans::mock::{Fault, MockServer, seed};
+    ///
+    /// let mock = MockServer::start().await?;
+    /// let drifted = r#"{"data":{"contact":{"contact_id":"123","follower_count":"many"}}}"#;
+    /// mock.inject(1, Fault::status(http::StatusCode::OK).raw_body("application/json", drifted));
+    /// let strict = mock.client_builder().strict_responses(true).build()?;
+    /// let error = strict.update_contact(seed::TOMAS_HERRERA).add_tag("x").send().await.unwrap_err();
+    /// assert!(matches!(error, Error::UndecodableResponse(_)));
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+    /// ```
+    pub fn strict_responses(mut self, strict: bool) -> Self {
+        self.strict_responses = strict;
+        self
+    }
+
+    /// The most bytes of a response body that are read (default
+    /// [`DEFAULT_MAX_RESPONSE_BODY`], 4 MiB). Past it, reading stops, the
+    /// connection is closed, and the call ends with
+    /// [`Error::ResponseTooLarge`], which is never retried; a declared
+    /// `Content-Length` past it is refused before the body is read. So a
+    /// server, proxy or bug that sends an endless body costs at most this
+    /// much memory, once.
+    ///
+    /// ```
+    /// let client = talktohumans::Client::builder()
+    ///     .api_key("tth_live_...")
+    ///     .max_response_body(16 * 1024 * 1024)
+    ///     .build()?;
+    /// # Ok::<(), talktohumans::Error>(())
+    /// ```
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let key = match self.api_key {
@@ -193,6 +252,8 @@ impl ClientBuilder {
                 attempt_timeout: self.attempt_timeout,
                 deadline: self.deadline,
                 retry: self.retry,
+                strict_responses: self.strict_responses,
+                max_response_body: self.max_response_body,
             }),
         })
     }

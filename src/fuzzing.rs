@@ -22,6 +22,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::generated::types::Contact;
 use crate::hooks::CallContext;
 use crate::input::UpdateContactInput;
 use crate::response::{RawResponse, UpdateContactOutput};
@@ -37,6 +38,17 @@ pub async fn decode(
     headers: &[(&[u8], &[u8])],
     body: &[u8],
 ) -> Option<Result<UpdateContactOutput, Error>> {
+    decode_with(false, status, headers, body).await
+}
+
+/// [`decode`] with a client whose
+/// [`strict_responses`](crate::ClientBuilder::strict_responses) is `strict`.
+pub async fn decode_with(
+    strict: bool,
+    status: u16,
+    headers: &[(&[u8], &[u8])],
+    body: &[u8],
+) -> Option<Result<UpdateContactOutput, Error>> {
     let status = StatusCode::from_u16(status).ok()?;
     let mut map = HeaderMap::new();
     for (name, value) in headers {
@@ -46,7 +58,7 @@ pub async fn decode(
             map.append(name, value);
         }
     }
-    let (client, update) = fixture();
+    let (client, update) = fixture(strict);
     let mut context = CallContext::new(client.shared.clone(), Duration::from_secs(30));
     context.canned = Some(RawResponse {
         status,
@@ -56,15 +68,26 @@ pub async fn decode(
     Some(client.attempt(update, 1, context).await)
 }
 
-/// A client and an update, built once: the canned response means neither
-/// the key nor the address is ever used.
-fn fixture() -> &'static (Client, UpdateContactInput) {
-    static FIXTURE: OnceLock<(Client, UpdateContactInput)> = OnceLock::new();
-    FIXTURE.get_or_init(|| {
+/// The decoding of a success body alone, as a call does it: the generated
+/// types, then (unless `strict`) the tolerant reading. The contact and the
+/// paths of the values that did not fit, or why the body does not decode.
+pub fn decode_body(body: &[u8], strict: bool) -> Result<(Contact, Vec<String>), String> {
+    crate::decode::success_body(body, strict)
+        .map(|(contact, drift)| (contact, drift.iter().map(|d| d.path().to_owned()).collect()))
+}
+
+/// A client and an update, built once per strictness: the canned response
+/// means neither the key nor the address is ever used.
+fn fixture(strict: bool) -> &'static (Client, UpdateContactInput) {
+    static LENIENT: OnceLock<(Client, UpdateContactInput)> = OnceLock::new();
+    static STRICT: OnceLock<(Client, UpdateContactInput)> = OnceLock::new();
+    let cell = if strict { &STRICT } else { &LENIENT };
+    cell.get_or_init(|| {
         let client = Client::builder()
             .api_key("fuzz")
             .base_url("http://127.0.0.1:9")
             .max_retries(0)
+            .strict_responses(strict)
             .build()
             .expect("a client for a loopback address builds");
         let update = UpdateContactInput::builder("1")

@@ -4,6 +4,7 @@
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::{AUTHORIZATION, USER_AGENT};
 
@@ -21,6 +22,9 @@ pub(crate) struct CallContext {
     /// deadline is nearer.
     pub(crate) timeout: Duration,
     pub(crate) response: OnceLock<RawResponse>,
+    /// Set when the body passed the client's limit and was not read to its
+    /// end; `response` then holds the start of it.
+    pub(crate) too_large: OnceLock<BodyTooLarge>,
     /// Fuzzing only: the response `exec` hands on instead of sending the
     /// request (see `src/fuzzing.rs`).
     #[cfg(feature = "__fuzz")]
@@ -33,10 +37,71 @@ impl CallContext {
             shared,
             timeout,
             response: OnceLock::new(),
+            too_large: OnceLock::new(),
             #[cfg(feature = "__fuzz")]
             canned: None,
         }
     }
+}
+
+/// A body that was not read to its end because it passed the limit.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BodyTooLarge {
+    /// Bytes received before reading stopped (0 when the declared
+    /// `Content-Length` was already past the limit).
+    pub(crate) read: u64,
+    pub(crate) limit: usize,
+}
+
+/// How much of a body that is too large is kept for the error: enough to
+/// see what it is (an HTML error page, the start of a JSON document), and
+/// little enough that many such errors held at once stay small.
+const KEPT_PREFIX_BYTES: usize = 64 * 1024;
+
+/// Reads `response`'s body up to `limit` bytes. `Err` with the start of the
+/// body and the count read when it is longer: reading stops there, so an
+/// endless body costs at most the limit plus one chunk.
+async fn read_body(
+    response: &mut reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<Result<Bytes, (Bytes, BodyTooLarge)>> {
+    let too_large = |kept: &[u8], read: u64| {
+        let kept = Bytes::copy_from_slice(&kept[..kept.len().min(KEPT_PREFIX_BYTES)]);
+        Err((kept, BodyTooLarge { read, limit }))
+    };
+    // A declared length past the limit is refused before anything is read.
+    let declared = response.content_length();
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Ok(too_large(&[], 0));
+    }
+    // One chunk is the usual case: hand it on without a copy.
+    let Some(first) = response.chunk().await? else {
+        return Ok(Ok(Bytes::new()));
+    };
+    if first.len() > limit {
+        return Ok(too_large(&first, first.len() as u64));
+    }
+    let Some(second) = response.chunk().await? else {
+        return Ok(Ok(first));
+    };
+    let capacity = declared.map_or(first.len() + second.len(), |length| length as usize);
+    let mut body = BytesMut::with_capacity(capacity);
+    body.extend_from_slice(&first);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
+        if body.len() + chunk.len() > limit {
+            let read = (body.len() + chunk.len()) as u64;
+            body.extend_from_slice(
+                &chunk[..KEPT_PREFIX_BYTES
+                    .saturating_sub(body.len())
+                    .min(chunk.len())],
+            );
+            return Ok(too_large(&body, read));
+        }
+        body.extend_from_slice(&chunk);
+        next = response.chunk().await?;
+    }
+    Ok(Ok(body.freeze()))
 }
 
 impl ClientHooks<CallContext> for generated::Client {
@@ -65,6 +130,11 @@ impl ClientHooks<CallContext> for generated::Client {
     /// generated code an identical response built from the same bytes (the
     /// copy shares the buffer). The generated code would otherwise drop the
     /// status of a body it cannot decode.
+    ///
+    /// A body past the client's limit is not read further: the generated
+    /// code gets an empty body, and the context says why, for `outcome` to
+    /// turn into `Error::ResponseTooLarge` (reqwest has no error to return
+    /// for it).
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -80,7 +150,24 @@ impl ClientHooks<CallContext> for generated::Client {
         let status = response.status();
         // Taken, not cloned: the response is consumed by `bytes` next.
         let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await?;
+        let body = match read_body(&mut response, self.inner.shared.max_response_body).await? {
+            Ok(body) => body,
+            Err((start, too_large)) => {
+                // Dropping the response closes the connection, so the rest
+                // is never read.
+                drop(response);
+                // The context is new for each request, so the cells are empty.
+                let _ = self.inner.too_large.set(too_large);
+                let raw = RawResponse {
+                    status,
+                    headers,
+                    body: Bytes::new(),
+                };
+                let handed_on = raw.to_reqwest();
+                let _ = self.inner.response.set(RawResponse { body: start, ..raw });
+                return Ok(handed_on);
+            }
+        };
 
         let raw = RawResponse {
             status,

@@ -7,6 +7,7 @@ mod api_key;
 mod bulk;
 mod client;
 mod client_builder;
+mod decode;
 mod error;
 mod fluent;
 #[cfg(feature = "__fuzz")]
@@ -29,10 +30,12 @@ pub use bulk::{BulkItem, BulkOptions, BulkSummary, BulkUpdates};
 pub use client::Client;
 pub use client_builder::{
     API_KEY_ENV, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_DEADLINE,
+    DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BODY,
 };
+pub use decode::{DriftResolution, ResponseDrift};
 pub use error::{
-    ApiError, ConfigError, Error, ErrorKind, IdProblem, InvalidInput, UndecodableResponse,
+    ApiError, ConfigError, Error, ErrorKind, IdProblem, InvalidInput, ResponseTooLarge,
+    UndecodableResponse,
 };
 pub use fluent::UpdateContactFluentBuilder;
 pub use ids::{AccountId, ContactId};

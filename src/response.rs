@@ -5,6 +5,7 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::decode::ResponseDrift;
 use crate::generated::types::Contact;
 
 /// The headers a server may use to identify a request, in order of preference.
@@ -88,7 +89,16 @@ impl std::fmt::Debug for RawResponse {
 }
 
 /// A successful update: the contact as the server returned it, with the
-/// response's status and headers.
+/// response's status and headers, and the values that did not fit their
+/// types.
+///
+/// By default a value of the contact that does not fit its type (a count
+/// sent as `"many"`, a timestamp without an offset, a `null` inside an array)
+/// does not fail the call, since the update is applied by then: it is read
+/// losslessly when it can be, else left out, and listed in
+/// [`drift`](Self::drift). [`ClientBuilder::strict_responses`](crate::ClientBuilder::strict_responses)
+/// makes any such value an [`Error::UndecodableResponse`](crate::Error::UndecodableResponse)
+/// instead.
 ///
 /// ```
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -100,6 +110,7 @@ impl std::fmt::Debug for RawResponse {
 /// assert_eq!(output.status, 200);
 /// assert_eq!(output.attempts, 1);
 /// assert!(output.request_id().is_some());
+/// assert!(output.drift.is_empty());
 /// assert!(output.contact.tags.iter().flatten().any(|t| t.name.as_deref() == Some("Hot lead")));
 /// # Ok(())
 /// # }
@@ -116,6 +127,10 @@ pub struct UpdateContactOutput {
     pub headers: HeaderMap,
     /// How many requests the call made, retries included.
     pub attempts: u32,
+    /// The values of the body that did not fit their types, in the order
+    /// they were found; empty when the whole body fit. Everything else in
+    /// [`contact`](Self::contact) is what the server sent.
+    pub drift: Vec<ResponseDrift>,
 }
 
 impl UpdateContactOutput {

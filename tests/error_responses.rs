@@ -20,13 +20,30 @@ const HIDDEN: &str = "HIDDEN_NOTES_7f3a";
 
 /// Sends one valid update to a server that answers `response` once.
 async fn error_for(response: ResponseTemplate) -> Error {
+    error_from(response, false).await
+}
+
+/// The same, with a client that refuses any value that does not fit its
+/// type (`strict_responses`).
+async fn strict_error_for(response: ResponseTemplate) -> Error {
+    error_from(response, true).await
+}
+
+async fn error_from(response: ResponseTemplate, strict: bool) -> Error {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(response)
         .expect(1)
         .mount(&server)
         .await;
-    let result = client(&server)
+    let client = Client::builder()
+        .api_key(API_KEY)
+        .base_url(server.uri())
+        .max_retries(0)
+        .strict_responses(strict)
+        .build()
+        .expect("a client for the mock server");
+    let result = client
         .update_contact("123")
         .add_tag("Hot lead")
         .send()
@@ -208,6 +225,20 @@ async fn a_body_that_is_not_utf8_is_kept_byte_for_byte() {
     );
 }
 
+/// Success statuses with a contact whose values do not all fit their types:
+/// undecodable only with `strict_responses`.
+fn drifted_successes() -> Vec<(u16, ResponseTemplate, Vec<u8>)> {
+    let json = |code: u16, body: &str| (code, json_response(code, body), body.as_bytes().to_vec());
+    vec![
+        json(200, r#"{"data":{"contact":{"contact_id":123}}}"#),
+        json(
+            200,
+            r#"{"data":{"contact":{"contact_id":"123","follower_count":"many"}}}"#,
+        ),
+        json(200, r#"{"data":{"contact":{"tags":{"name":"x"}}}}"#),
+    ]
+}
+
 /// Success statuses with bodies that are not the documented contact.
 fn undecodable_successes() -> Vec<(u16, ResponseTemplate, Vec<u8>)> {
     let json = |code: u16, body: &str| (code, json_response(code, body), body.as_bytes().to_vec());
@@ -217,12 +248,9 @@ fn undecodable_successes() -> Vec<(u16, ResponseTemplate, Vec<u8>)> {
             ResponseTemplate::new(200).set_body_raw(b"OK".to_vec(), "text/plain"),
             b"OK".to_vec(),
         ),
-        json(200, r#"{"data":{"contact":{"contact_id":123}}}"#),
-        json(
-            200,
-            r#"{"data":{"contact":{"contact_id":"123","follower_count":"many"}}}"#,
-        ),
-        json(200, r#"{"data":{"contact":{"tags":{"name":"x"}}}}"#),
+        json(200, r#"{"data":{"contact":"x"}}"#),
+        json(200, r#"{"data":{"contact":[1]}}"#),
+        json(200, r#"{"data":[]}"#),
         json(200, r#"{"data":{}}"#),
         json(200, r#"{"data":{"contact":null}}"#),
         json(200, r#"{"data":null}"#),
@@ -240,9 +268,17 @@ fn undecodable_successes() -> Vec<(u16, ResponseTemplate, Vec<u8>)> {
 
 #[tokio::test]
 async fn a_success_that_does_not_decode_says_the_update_was_accepted() {
-    for (code, response, body) in undecodable_successes() {
-        let error = error_for(response.insert_header("x-request-id", "req_ok_1")).await;
-        let case = format!("{code} {}", String::from_utf8_lossy(&body));
+    let strict_only = drifted_successes().into_iter().map(|case| (true, case));
+    let always = undecodable_successes()
+        .into_iter()
+        .flat_map(|case| [(false, case.clone()), (true, case)]);
+    for (strict, (code, response, body)) in strict_only.chain(always) {
+        let response = response.insert_header("x-request-id", "req_ok_1");
+        let error = error_from(response, strict).await;
+        let case = format!(
+            "{code} {} (strict: {strict})",
+            String::from_utf8_lossy(&body)
+        );
 
         let undecodable = undecodable(&error);
         assert_eq!(undecodable.status(), status(code), "{case}");
@@ -262,12 +298,54 @@ async fn a_success_that_does_not_decode_says_the_update_was_accepted() {
 }
 
 #[tokio::test]
+async fn a_drifted_success_decodes_without_strict_responses() {
+    for (code, response, body) in drifted_successes() {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(response)
+            .expect(1)
+            .mount(&server)
+            .await;
+        let output = client(&server)
+            .update_contact("123")
+            .add_tag("Hot lead")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{code} {}: {e}", String::from_utf8_lossy(&body)));
+        assert_eq!(output.drift.len(), 1, "{}", String::from_utf8_lossy(&body));
+    }
+}
+
+#[tokio::test]
+async fn a_drift_never_shows_the_whole_value() {
+    let value = format!("{}{HIDDEN}", "n".repeat(5_000));
+    let body = serde_json::json!({"data": {"contact": {"follower_count": value}}}).to_string();
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(json_response(200, &body))
+        .mount(&server)
+        .await;
+
+    let output = client(&server)
+        .update_contact("123")
+        .add_tag("Hot lead")
+        .send()
+        .await
+        .expect("the contact comes back");
+
+    let drift = &output.drift[0];
+    assert!(drift.found_preview().chars().count() <= 81);
+    assert!(!drift.to_string().contains(HIDDEN));
+    assert!(!format!("{output:?}").contains(HIDDEN));
+}
+
+#[tokio::test]
 async fn an_undecodable_success_never_shows_the_whole_body() {
     // serde's message quotes the value it could not use: it must be cut.
     let value = format!("{}{HIDDEN}", "n".repeat(5_000));
     let body = serde_json::json!({"data": {"contact": {"follower_count": value}}}).to_string();
 
-    let error = error_for(json_response(200, &body)).await;
+    let error = strict_error_for(json_response(200, &body)).await;
 
     let undecodable = undecodable(&error);
     assert_eq!(undecodable.response().body().as_ref(), body.as_bytes());

@@ -10,7 +10,7 @@ use crate::Tag;
 use crate::generated::types::{Account, Contact, ContactTag};
 use crate::mock::contact::{ContactState, MockContact};
 use crate::mock::error::Rejection;
-use crate::mock::request::{NotesChange, TagChange, ValidUpdate};
+use crate::mock::request::{NotesChange, TagChange, ValidUpdate, is_blank_name, is_decimal_id};
 use crate::mock::server::MockError;
 
 /// The first `account_relationship_id` the store hands out.
@@ -45,8 +45,11 @@ impl Store {
         let mut store = Store::default();
         for account in accounts {
             let id = account.account_id.as_deref().unwrap_or_default();
-            crate::AccountId::new(id)
-                .map_err(|e| MockError::InvalidSeed(format!("account: {e}")))?;
+            if !is_decimal_id(id) {
+                return Err(MockError::InvalidSeed(format!(
+                    "account id {id:?} does not match ^[1-9][0-9]*$"
+                )));
+            }
             store.accounts.insert(id.to_owned(), account.clone());
         }
         let mut next_relationship = FIRST_RELATIONSHIP_ID;
@@ -210,10 +213,16 @@ fn stored_contact(
     contact: &MockContact,
     next_relationship: &mut u64,
 ) -> Result<StoredContact, String> {
-    crate::ContactId::new(&contact.contact_id).map_err(|e| e.to_string())?;
+    if !is_decimal_id(&contact.contact_id) {
+        return Err("its id does not match ^[1-9][0-9]*$".into());
+    }
     let mut links = Vec::with_capacity(contact.accounts.len());
     for account_id in &contact.accounts {
-        crate::AccountId::new(account_id).map_err(|e| e.to_string())?;
+        if !is_decimal_id(account_id) {
+            return Err(format!(
+                "account id {account_id:?} does not match ^[1-9][0-9]*$"
+            ));
+        }
         if links.iter().any(|l: &Link| l.account_id == *account_id) {
             continue;
         }
@@ -228,7 +237,12 @@ fn stored_contact(
         return Err("it is under no account".into());
     }
     for tag in &contact.tags {
-        crate::tag::tag_name(tag.name()).map_err(|e| e.to_string())?;
+        if is_blank_name(tag.name()) {
+            return Err(format!(
+                "tag name {:?} is empty or only white space",
+                tag.name()
+            ));
+        }
     }
     let mut tags = Vec::new();
     add_tags(&mut tags, &contact.tags);

@@ -87,8 +87,14 @@ contact exists under multiple LinkedIn accounts.
         pub background_cover_url: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub company_id: ::std::option::Option<::std::string::String>,
+        /**Assumption: a count, `int64`; the reference shows only the
+example `123`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub employee_count: ::std::option::Option<i64>,
+        /**Assumption: a count, `int64`; the reference shows only the
+example `123`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub follower_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -123,13 +129,24 @@ contact exists under multiple LinkedIn accounts.
         pub invite_state: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invite_type: ::std::option::Option<::std::string::String>,
+        /**Assumption: an RFC 3339 date-time with an offset (`date-time`);
+the reference shows only the example `2023-11-07T05:31:56Z`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub received_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
     }
-    /**The full contact. Every field may be absent or null: a server returns
-null where there is no data and adds fields over time.
+    /**The full contact.
+
+Assumption: the API reference documents only an example. Every field
+may be absent or null (a server returns null where there is no data),
+and unknown fields are ignored (a server adds fields over time). The
+types of the fields are read from the example: `<string>` is a
+string, `123` a 64-bit integer, `true` a boolean, and
+`2023-11-07T05:31:56Z` an RFC 3339 date-time; the fields below say
+which are counts and timestamps. By default the client still returns
+the contact when a value does not fit its type, and reports it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Contact {
@@ -149,6 +166,9 @@ null where there is no data and adds fields over time.
         pub company: ::std::option::Option<Company>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connection_invitation: ::std::option::Option<ConnectionInvitation>,
+        /**Assumption: a count, `int64`; the reference shows only the
+example `123`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connections_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -159,12 +179,18 @@ null where there is no data and adds fields over time.
         pub experiences: ::std::option::Option<::std::vec::Vec<Experience>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub first_name: ::std::option::Option<::std::string::String>,
+        /**Assumption: a count, `int64`; the reference shows only the
+example `123`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub follower_count: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub headline: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub languages: ::std::option::Option<::std::vec::Vec<Language>>,
+        /**Assumption: an RFC 3339 date-time with an offset (`date-time`);
+the reference shows only the example `2023-11-07T05:31:56Z`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_interaction_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -382,10 +408,16 @@ is accepted; a body that is not JSON is kept as raw bytes by the client.
     pub struct Sequence {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_step_id: ::std::option::Option<::std::string::String>,
+        /**Assumption: an RFC 3339 date-time with an offset (`date-time`);
+the reference shows only the example `2023-11-07T05:31:56Z`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_step_scheduled_for: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        /**Assumption: an RFC 3339 date-time with an offset (`date-time`);
+the reference shows only the example `2023-11-07T05:31:56Z`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reply_guard_after: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -404,8 +436,14 @@ is accepted; a body that is not JSON is kept as raw bytes by the client.
     pub struct SequenceStep {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_mode: ::std::option::Option<::std::string::String>,
+        /**Assumption: a count, `int64`; the reference shows only the
+example `123`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub position: ::std::option::Option<i64>,
+        /**Assumption: an RFC 3339 date-time with an offset (`date-time`);
+the reference shows only the example `2023-11-07T05:31:56Z`.
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduled_for: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
@@ -434,7 +472,12 @@ is optional and an open string.
         pub color: ::std::option::Option<::std::string::String>,
         pub name: TagName,
     }
-    ///A tag's name; not empty and not only white space.
+    /**A tag's name; not empty and not only white space.
+
+Assumption: the API reference states no constraint on tag names; a
+name that is empty or only white space (`minLength: 1`, pattern
+`\S`) is taken to be a mistake.
+*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct TagName(::std::string::String);
@@ -498,6 +541,9 @@ is optional and an open string.
 Assumption: the API reference does not say what a tag both added and
 removed in one request means; the client refuses such a request
 rather than guess, and the bundled mock answers it with 422.
+
+Assumption: `minProperties: 1`: the reference does not say whether
+`tags: {}` is accepted; it is taken to be a mistake.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
@@ -511,6 +557,10 @@ rather than guess, and the bundled mock answers it with 422.
     }
     /**Replaces the contact's tags with exactly these; an empty list removes
 them all.
+
+Assumption: the API reference does not say what a tag given twice with
+different colors means; the client refuses such a list, in `set` as
+in `add`, rather than guess which color wins.
 
 Assumption: the API reference does not show what `set` items are. They
 are taken to be the same `{name, color}` objects that `add` takes,
@@ -542,9 +592,11 @@ variants below are exclusive.
             Self::Incremental(value)
         }
     }
-    /**The response's data. The API reference does not mark `contact` as
-required; the client reports a success response without it as an
-undecodable response.
+    /**The response's data.
+
+Assumption: the API reference does not mark `contact` as required;
+the client reports a success response without it as an undecodable
+response.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct UpdateContactData {
@@ -552,6 +604,15 @@ undecodable response.
         pub contact: ::std::option::Option<Contact>,
     }
     /**The changes to make. Fields that are absent are left as they are.
+
+Assumption: the API reference does not say that other fields are
+refused; `additionalProperties: false` here and in the tag objects
+below makes a misspelt field an error rather than a silent no-op.
+
+Assumption: the API reference does not say what an update that
+changes nothing (no `tags` and no `notes_json`, or only empty
+`add`/`remove` lists) does; the client refuses it rather than send
+it, and the bundled mock accepts it.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
