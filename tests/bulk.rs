@@ -230,6 +230,19 @@ async fn retries_are_counted_in_the_summary() {
     assert_eq!(results.summary().retries, 2);
 }
 
+/// `n` updates of the same seeded contact of the mock, each adding its own
+/// tag, so that every one applies.
+fn tags_for_one_contact(n: usize) -> Vec<UpdateContactInput> {
+    (0..n)
+        .map(|i| {
+            UpdateContactInput::builder(talktohumans::mock::seed::MAYA_CHEN)
+                .add_tag(format!("Tag {i}"))
+                .build()
+                .unwrap()
+        })
+        .collect()
+}
+
 /// A stalled head of line in input order: while the first update's answer
 /// is held back, the second slot keeps working through the rest of the
 /// batch. With `buffered(2)` (the pace of a 0 reorder window), at most one
@@ -238,14 +251,7 @@ async fn retries_are_counted_in_the_summary() {
 async fn a_stalled_head_of_line_does_not_stop_later_updates_from_starting() {
     let mock = talktohumans::mock::MockServer::start().await.unwrap();
     let client = mock.client_builder().max_retries(0).build().unwrap();
-    let inputs: Vec<_> = (0..30)
-        .map(|i| {
-            UpdateContactInput::builder(talktohumans::mock::seed::MAYA_CHEN)
-                .add_tag(format!("Tag {i}"))
-                .build()
-                .unwrap()
-        })
-        .collect();
+    let inputs = tags_for_one_contact(30);
     let stall = Duration::from_secs(3);
     mock.delay_next(1, stall);
     let mut results = client.update_contacts_with(
@@ -278,14 +284,7 @@ async fn a_stalled_head_of_line_does_not_stop_later_updates_from_starting() {
 async fn a_zero_reorder_window_keeps_the_old_pace_of_buffered() {
     let mock = talktohumans::mock::MockServer::start().await.unwrap();
     let client = mock.client_builder().max_retries(0).build().unwrap();
-    let inputs: Vec<_> = (0..10)
-        .map(|i| {
-            UpdateContactInput::builder(talktohumans::mock::seed::MAYA_CHEN)
-                .add_tag(format!("Tag {i}"))
-                .build()
-                .unwrap()
-        })
-        .collect();
+    let inputs = tags_for_one_contact(10);
     let stall = Duration::from_secs(2);
     mock.delay_next(1, stall);
     let mut results = client.update_contacts_with(
