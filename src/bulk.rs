@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,7 @@ use crate::ids::ContactId;
 use crate::input::UpdateContactInput;
 use crate::reorder::in_input_order;
 use crate::response::UpdateContactOutput;
+use crate::retry::Pacer;
 
 /// How a batch runs.
 ///
@@ -316,35 +317,6 @@ impl Client {
             results,
             summary: BulkSummary::default(),
             started: None,
-        }
-    }
-}
-
-/// The time before which no request of a batch starts.
-#[derive(Debug, Default)]
-pub(crate) struct Pacer {
-    resume_at: Mutex<Option<Instant>>,
-}
-
-impl Pacer {
-    /// Holds every request of the batch back for `wait` from now (or longer,
-    /// if another pause already runs longer).
-    pub(crate) fn pause_for(&self, wait: Duration) {
-        let until = Instant::now() + wait;
-        let mut resume_at = self.resume_at.lock().unwrap_or_else(|e| e.into_inner());
-        if resume_at.is_none_or(|at| at < until) {
-            *resume_at = Some(until);
-        }
-    }
-
-    /// Returns once the batch may send again.
-    pub(crate) async fn ready(&self) {
-        loop {
-            let resume_at = *self.resume_at.lock().unwrap_or_else(|e| e.into_inner());
-            match resume_at {
-                Some(at) if at > Instant::now() => tokio::time::sleep_until(at.into()).await,
-                _ => return,
-            }
         }
     }
 }

@@ -5,20 +5,18 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use reqwest::header::HeaderValue;
 use tracing::Instrument;
 
-use crate::bulk::Pacer;
-use crate::client_builder::ClientBuilder;
 use crate::decode::{self, ResponseDrift};
-use crate::error::{ApiError, Error, ResponseTooLarge, UndecodableResponse, preview};
-use crate::fluent::UpdateContactFluentBuilder;
+use crate::error::{ApiError, Error, ResponseTooLarge, UndecodableResponse};
 use crate::generated;
 use crate::generated::types::Contact;
 use crate::hooks::{BodyTooLarge, CallContext};
 use crate::input::UpdateContactInput;
+use crate::preview::preview;
 use crate::response::{RawResponse, UpdateContactOutput};
-use crate::retry::{Decision, RetryPolicy};
+use crate::retry::{Decision, Pacer};
+use crate::shared::Shared;
 
 /// A talktohumans.app API client.
 ///
@@ -47,36 +45,6 @@ pub struct Client {
     pub(crate) shared: Arc<Shared>,
 }
 
-/// What every call of a client shares.
-pub(crate) struct Shared {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
-    /// `Bearer <key>`, marked sensitive.
-    pub(crate) authorization: HeaderValue,
-    pub(crate) user_agent: HeaderValue,
-    pub(crate) attempt_timeout: Duration,
-    pub(crate) deadline: Duration,
-    pub(crate) retry: RetryPolicy,
-    /// Whether a value that does not fit its type fails the call.
-    pub(crate) strict_responses: bool,
-    /// The most bytes of a response body that are read.
-    pub(crate) max_response_body: usize,
-}
-
-impl fmt::Debug for Shared {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("base_url", &self.base_url)
-            .field("api_key", &"<redacted>")
-            .field("attempt_timeout", &self.attempt_timeout)
-            .field("deadline", &self.deadline)
-            .field("retry", &self.retry)
-            .field("strict_responses", &self.strict_responses)
-            .field("max_response_body", &self.max_response_body)
-            .finish_non_exhaustive()
-    }
-}
-
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.shared.fmt(f)
@@ -84,28 +52,12 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// Starts configuring a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client with the key from `TALKTOHUMANS_API_KEY` and the defaults.
-    pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::default().build()
-    }
-
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.shared.base_url
     }
 
-    /// Starts an update of the contact with this id (checked when sent).
-    /// The builder holds a clone of this client.
-    pub fn update_contact(&self, contact_id: impl AsRef<str>) -> UpdateContactFluentBuilder {
-        UpdateContactFluentBuilder::new(self.clone(), contact_id.as_ref())
-    }
-
-    /// Sends a checked update, retrying as the [`RetryPolicy`] allows, and
+    /// Sends a checked update, retrying as the [`RetryPolicy`](crate::RetryPolicy) allows, and
     /// returns the updated contact with the response's status and headers.
     ///
     /// ```no_run

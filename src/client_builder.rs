@@ -7,9 +7,10 @@ use std::time::Duration;
 use reqwest::header::HeaderValue;
 
 use crate::api_key::ApiKey;
-use crate::client::{Client, Shared};
+use crate::client::Client;
 use crate::error::{ConfigError, Error};
 use crate::retry::RetryPolicy;
+use crate::shared::Shared;
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.talktohumans.app";
@@ -28,6 +29,18 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 4 * 1024 * 1024;
 
 const USER_AGENT: &str = concat!("talktohumans-rust/", env!("CARGO_PKG_VERSION"));
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client with the key from `TALKTOHUMANS_API_KEY` and the defaults.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::default().build()
+    }
+}
 
 /// Configures a [`Client`]; made by [`Client::builder`].
 ///

@@ -20,8 +20,8 @@ use std::fmt;
 
 use serde_json::{Number, Value};
 
-use crate::error::preview;
 use crate::generated::types::{Contact, UpdateContactResponse};
+use crate::preview::preview;
 
 /// How many characters of a value a drift shows.
 const FOUND_PREVIEW_CHARS: usize = 80;

@@ -5,18 +5,11 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 
+use crate::preview::preview;
 use crate::response::RawResponse;
 
 /// How many characters of a value or a server message an error message shows.
 const PREVIEW_CHARS: usize = 200;
-
-/// At most `max` characters of `text`, with an ellipsis when cut.
-pub(crate) fn preview(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(max) {
-        None => text.into(),
-        Some((cut, _)) => format!("{}…", &text[..cut]).into(),
-    }
-}
 
 /// Everything that can go wrong in a call, classified by where it failed:
 /// before sending ([`InvalidInput`](Error::InvalidInput),
@@ -475,7 +468,7 @@ impl ApiError {
     /// How long the server asked to wait before trying again, when it said so
     /// (`retry-after-ms`, or `Retry-After` as seconds or a date, from now).
     pub fn retry_after(&self) -> Option<Duration> {
-        crate::retry::retry_after(&self.response.headers, SystemTime::now())
+        crate::response::retry_after(&self.response.headers, SystemTime::now())
     }
 }
 
@@ -717,16 +710,3 @@ impl fmt::Debug for ResponseTooLarge {
 }
 
 impl std::error::Error for ResponseTooLarge {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn preview_cuts_on_char_boundaries() {
-        assert_eq!(preview("abc", 3), "abc");
-        assert_eq!(preview("abcd", 3), "abc…");
-        assert_eq!(preview("ééé", 2), "éé…");
-        assert_eq!(preview("", 0), "");
-    }
-}

@@ -11,6 +11,14 @@ use crate::input::{UpdateContactInput, UpdateContactInputBuilder};
 use crate::response::UpdateContactOutput;
 use crate::tag::{Tag, TagChange};
 
+impl Client {
+    /// Starts an update of the contact with this id (checked when sent).
+    /// The builder holds a clone of this client.
+    pub fn update_contact(&self, contact_id: impl AsRef<str>) -> UpdateContactFluentBuilder {
+        UpdateContactFluentBuilder::new(self.clone(), contact_id.as_ref())
+    }
+}
+
 /// Builds and sends an update of one contact; made by
 /// [`Client::update_contact`].
 ///
@@ -44,7 +52,7 @@ pub struct UpdateContactFluentBuilder {
 }
 
 impl UpdateContactFluentBuilder {
-    pub(crate) fn new(client: Client, contact_id: &str) -> Self {
+    fn new(client: Client, contact_id: &str) -> Self {
         Self {
             client,
             input: UpdateContactInput::builder(contact_id),

@@ -8,9 +8,9 @@ use bytes::{Bytes, BytesMut};
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::{AUTHORIZATION, USER_AGENT};
 
-use crate::client::Shared;
 use crate::generated;
 use crate::response::RawResponse;
+use crate::shared::Shared;
 
 /// The generated client's inner value: built for one request, so that the
 /// raw response can be handed back to the layer whatever the generated code

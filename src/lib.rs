@@ -20,9 +20,11 @@ mod input;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+mod preview;
 mod reorder;
 mod response;
 mod retry;
+mod shared;
 mod tag;
 
 pub use api_key::ApiKey;

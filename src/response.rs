@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use std::time::{Duration, SystemTime};
 
 use crate::decode::ResponseDrift;
 use crate::generated::types::Contact;
@@ -142,5 +143,79 @@ impl UpdateContactOutput {
     /// The request id from `x-request-id` or `request-id`, if the server sent one.
     pub fn request_id(&self) -> Option<&str> {
         request_id(&self.headers)
+    }
+}
+
+/// The wait a server asks for: `retry-after-ms` (milliseconds), else
+/// `Retry-After` as whole seconds or as an HTTP date (measured from `now`).
+///
+/// A number too large for a `Duration` is `Duration::MAX`: still a hint, and
+/// one above any cap, so the call gives up instead of ignoring it.
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let text = |name| headers.get(name)?.to_str().ok().map(str::trim);
+    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok())
+        && ms.is_finite()
+        && ms >= 0.0
+    {
+        return Some(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or(Duration::MAX));
+    }
+    let value = text("retry-after")?;
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value.parse().map_or(Duration::MAX, Duration::from_secs));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn server_hints() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let at = |pairs: &[(&'static str, &str)]| retry_after(&headers(pairs), now);
+        assert_eq!(
+            at(&[("retry-after-ms", "1500")]),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            at(&[("retry-after-ms", "2.5")]),
+            Some(Duration::from_micros(2500))
+        );
+        assert_eq!(at(&[("retry-after", "7")]), Some(Duration::from_secs(7)));
+        assert_eq!(
+            at(&[("retry-after-ms", "100"), ("retry-after", "7")]),
+            Some(Duration::from_millis(100)),
+            "retry-after-ms is the more precise hint"
+        );
+        let in_90s = httpdate::fmt_http_date(now + Duration::from_secs(90));
+        assert_eq!(
+            at(&[("retry-after", &in_90s)]),
+            Some(Duration::from_secs(90))
+        );
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(90));
+        assert_eq!(at(&[("retry-after", &past)]), Some(Duration::ZERO));
+        for junk in ["", "soon", "-1", "+1", "1e400", "NaN"] {
+            assert_eq!(at(&[("retry-after", junk)]), None, "{junk:?}");
+        }
+        for junk in ["-5", "NaN", "inf"] {
+            assert_eq!(at(&[("retry-after-ms", junk)]), None, "{junk:?}");
+        }
+        for huge in [
+            ("retry-after", "99999999999999999999999"),
+            ("retry-after-ms", "1e300"),
+        ] {
+            assert_eq!(at(&[huge]), Some(Duration::MAX), "{huge:?}");
+        }
     }
 }

@@ -6,13 +6,14 @@
 //! request whose response was lost therefore leaves the contact as one request
 //! would.
 
-use std::time::{Duration, SystemTime};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
 
 use exponential_backoff::Backoff;
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 
 use crate::error::Error;
+use crate::response::retry_after;
 
 /// Statuses that are retried unless the server says otherwise with
 /// `x-should-retry`.
@@ -194,78 +195,38 @@ fn is_retryable(error: &Error) -> bool {
     }
 }
 
-/// The wait a server asks for: `retry-after-ms` (milliseconds), else
-/// `Retry-After` as whole seconds or as an HTTP date (measured from `now`).
-///
-/// A number too large for a `Duration` is `Duration::MAX`: still a hint, and
-/// one above any cap, so the call gives up instead of ignoring it.
-pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let text = |name| headers.get(name)?.to_str().ok().map(str::trim);
-    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok())
-        && ms.is_finite()
-        && ms >= 0.0
-    {
-        return Some(Duration::try_from_secs_f64(ms / 1000.0).unwrap_or(Duration::MAX));
+/// The time before which no request of a batch starts.
+#[derive(Debug, Default)]
+pub(crate) struct Pacer {
+    resume_at: Mutex<Option<Instant>>,
+}
+
+impl Pacer {
+    /// Holds every request of the batch back for `wait` from now (or longer,
+    /// if another pause already runs longer).
+    pub(crate) fn pause_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut resume_at = self.resume_at.lock().unwrap_or_else(|e| e.into_inner());
+        if resume_at.is_none_or(|at| at < until) {
+            *resume_at = Some(until);
+        }
     }
-    let value = text("retry-after")?;
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(value.parse().map_or(Duration::MAX, Duration::from_secs));
+
+    /// Returns once the batch may send again.
+    pub(crate) async fn ready(&self) {
+        loop {
+            let resume_at = *self.resume_at.lock().unwrap_or_else(|e| e.into_inner());
+            match resume_at {
+                Some(at) if at > Instant::now() => tokio::time::sleep_until(at.into()).await,
+                _ => return,
+            }
+        }
     }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, HeaderValue::from_str(value).unwrap());
-        }
-        map
-    }
-
-    #[test]
-    fn server_hints() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let at = |pairs: &[(&'static str, &str)]| retry_after(&headers(pairs), now);
-        assert_eq!(
-            at(&[("retry-after-ms", "1500")]),
-            Some(Duration::from_millis(1500))
-        );
-        assert_eq!(
-            at(&[("retry-after-ms", "2.5")]),
-            Some(Duration::from_micros(2500))
-        );
-        assert_eq!(at(&[("retry-after", "7")]), Some(Duration::from_secs(7)));
-        assert_eq!(
-            at(&[("retry-after-ms", "100"), ("retry-after", "7")]),
-            Some(Duration::from_millis(100)),
-            "retry-after-ms is the more precise hint"
-        );
-        let in_90s = httpdate::fmt_http_date(now + Duration::from_secs(90));
-        assert_eq!(
-            at(&[("retry-after", &in_90s)]),
-            Some(Duration::from_secs(90))
-        );
-        let past = httpdate::fmt_http_date(now - Duration::from_secs(90));
-        assert_eq!(at(&[("retry-after", &past)]), Some(Duration::ZERO));
-        for junk in ["", "soon", "-1", "+1", "1e400", "NaN"] {
-            assert_eq!(at(&[("retry-after", junk)]), None, "{junk:?}");
-        }
-        for junk in ["-5", "NaN", "inf"] {
-            assert_eq!(at(&[("retry-after-ms", junk)]), None, "{junk:?}");
-        }
-        for huge in [
-            ("retry-after", "99999999999999999999999"),
-            ("retry-after-ms", "1e300"),
-        ] {
-            assert_eq!(at(&[huge]), Some(Duration::MAX), "{huge:?}");
-        }
-    }
 
     #[test]
     fn schedule_doubles_up_to_the_cap_and_stops() {

@@ -17,7 +17,7 @@ use crate::generated::types::{UpdateContactData, UpdateContactResponse};
 use crate::mock::error::{Rejection, json_response};
 use crate::mock::faults::{Disconnect, broken_off};
 use crate::mock::request::{check_contact_id, is_json_content_type, parse};
-use crate::mock::server::{MAX_BODY_BYTES, ReceivedRequest, Shared};
+use crate::mock::state::{MAX_BODY_BYTES, ReceivedRequest, Shared};
 
 /// The route of the one operation.
 pub(crate) const ROUTE: &str = "/v1/contacts/{contact_id}";

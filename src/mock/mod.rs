@@ -129,11 +129,10 @@ mod handler;
 mod request;
 pub mod seed;
 mod server;
+mod state;
 mod store;
 
 pub use contact::{ContactState, MockContact};
 pub use faults::{Fault, RandomFaults};
-pub use server::{
-    DEFAULT_API_KEY, MAX_BODY_BYTES, MockError, MockServer, MockServerBuilder,
-    REQUEST_LOG_CAPACITY, ReceivedRequest,
-};
+pub use server::{DEFAULT_API_KEY, MockError, MockServer, MockServerBuilder};
+pub use state::{MAX_BODY_BYTES, REQUEST_LOG_CAPACITY, ReceivedRequest};

@@ -11,7 +11,6 @@ use crate::generated::types::{Account, Contact, ContactTag};
 use crate::mock::contact::{ContactState, MockContact};
 use crate::mock::error::Rejection;
 use crate::mock::request::{NotesChange, TagChange, ValidUpdate, is_blank_name, is_decimal_id};
-use crate::mock::server::MockError;
 
 /// The first `account_relationship_id` the store hands out.
 const FIRST_RELATIONSHIP_ID: u64 = 900_001;
@@ -40,23 +39,21 @@ struct Link {
 }
 
 impl Store {
-    /// A store with these accounts and contacts, after checking them.
-    pub(crate) fn new(accounts: &[Account], contacts: &[MockContact]) -> Result<Store, MockError> {
+    /// A store with these accounts and contacts, after checking them; the
+    /// error says which seed breaks which rule.
+    pub(crate) fn new(accounts: &[Account], contacts: &[MockContact]) -> Result<Store, String> {
         let mut store = Store::default();
         for account in accounts {
             let id = account.account_id.as_deref().unwrap_or_default();
             if !is_decimal_id(id) {
-                return Err(MockError::InvalidSeed(format!(
-                    "account id {id:?} does not match ^[1-9][0-9]*$"
-                )));
+                return Err(format!("account id {id:?} does not match ^[1-9][0-9]*$"));
             }
             store.accounts.insert(id.to_owned(), account.clone());
         }
         let mut next_relationship = FIRST_RELATIONSHIP_ID;
         for contact in contacts {
-            let stored = stored_contact(contact, &mut next_relationship).map_err(|e| {
-                MockError::InvalidSeed(format!("contact {:?}: {e}", contact.contact_id))
-            })?;
+            let stored = stored_contact(contact, &mut next_relationship)
+                .map_err(|e| format!("contact {:?}: {e}", contact.contact_id))?;
             store.contacts.insert(contact.contact_id.clone(), stored);
         }
         Ok(store)
@@ -372,12 +369,11 @@ mod tests {
             MockContact::new("1", "42").notes("42", "nope"),
             MockContact::new("1", "42").notes("77", "{}"),
         ] {
+            let refused = Store::new(&[], std::slice::from_ref(&contact));
+            let named = format!("contact {:?}: ", contact.contact_id());
             assert!(
-                matches!(
-                    Store::new(&[], std::slice::from_ref(&contact)),
-                    Err(MockError::InvalidSeed(_))
-                ),
-                "{contact:?}"
+                refused.as_ref().is_err_and(|why| why.starts_with(&named)),
+                "{contact:?}: {refused:?}"
             );
         }
         let no_id = Account::default();
