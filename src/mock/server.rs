@@ -285,7 +285,7 @@ impl MockServer {
         self.shared.request_count()
     }
 
-    /// The latest requests, oldest first (at most [`REQUEST_LOG_CAPACITY`]).
+    /// The latest requests, oldest first (at most [`REQUEST_LOG_CAPACITY`](crate::mock::REQUEST_LOG_CAPACITY)).
     pub fn received_requests(&self) -> Vec<ReceivedRequest> {
         self.shared.received()
     }

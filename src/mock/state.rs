@@ -15,7 +15,7 @@ use crate::mock::store::Store;
 /// The largest request body the mock reads; a larger one is answered 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// How many requests [`MockServer::received_requests`] keeps (the latest).
+/// How many requests [`MockServer::received_requests`](crate::mock::MockServer::received_requests) keeps (the latest).
 pub const REQUEST_LOG_CAPACITY: usize = 1000;
 
 /// What every connection of one server shares.
