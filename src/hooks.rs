@@ -148,7 +148,7 @@ impl ClientHooks<CallContext> for generated::Client {
         #[cfg(not(feature = "__fuzz"))]
         let mut response = self.client.execute(request).await?;
         let status = response.status();
-        // Taken, not cloned: the response is consumed by `bytes` next.
+        // Taken, not cloned: reading the body consumes the response next.
         let headers = std::mem::take(response.headers_mut());
         let body = match read_body(&mut response, self.inner.shared.max_response_body).await? {
             Ok(body) => body,
