@@ -298,7 +298,7 @@ impl Client {
                 let result = client.send_paced(&update, Some(&pacer)).await;
                 BulkItem {
                     index,
-                    contact_id: update.contact_id().clone(),
+                    contact_id: update.into_contact_id(),
                     result,
                 }
             }

@@ -81,6 +81,11 @@ impl Client {
 
     /// [`send`](Self::send), holding each attempt back while `pacer` says the
     /// batch it belongs to must wait.
+    ///
+    /// The retry loop and the call's span live in this one function, and each
+    /// attempt is one more ([`attempt`](Self::attempt)): bulk keeps one such
+    /// future per request in flight, so every nested layer would be state
+    /// held, and a contact moved, per update.
     pub(crate) async fn send_paced(
         &self,
         update: &UpdateContactInput,
@@ -96,10 +101,60 @@ impl Client {
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self
-            .send_with_retries(update, pacer)
-            .instrument(span.clone())
-            .await;
+        let options = update.options();
+        let changed_policy;
+        let policy = match options.max_retries {
+            Some(retries) => {
+                changed_policy = self.shared.retry.clone().max_retries(retries);
+                &changed_policy
+            }
+            None => &self.shared.retry,
+        };
+        // `None`: so far ahead that `Instant` cannot hold it (a deadline of
+        // `Duration::MAX`), which is no deadline at all.
+        let deadline = started.checked_add(options.deadline.unwrap_or(self.shared.deadline));
+        // Made at the first failure: most calls never need it.
+        let mut schedule = None;
+        let mut attempts = 0;
+        let result = loop {
+            if let Some(pacer) = pacer {
+                pacer.ready().await;
+            }
+            attempts += 1;
+            let left = deadline.map_or(Duration::MAX, |at| {
+                at.saturating_duration_since(Instant::now())
+            });
+            let context = CallContext::new(
+                Arc::clone(&self.shared),
+                self.shared.attempt_timeout.min(left),
+            );
+            let error = match self.attempt(update, attempts, context, &span).await {
+                Ok(updated) => break Ok(updated),
+                Err(error) => error,
+            };
+            let schedule = schedule.get_or_insert_with(|| policy.schedule());
+            let Some(backoff) = schedule.next_backoff() else {
+                break Err(error);
+            };
+            let wait = match policy.decide(&error, backoff) {
+                Decision::RetryAfter(wait) => wait,
+                Decision::Stop => break Err(error),
+            };
+            let past_deadline =
+                |at: Instant| Instant::now().checked_add(wait).is_none_or(|t| t >= at);
+            if deadline.is_some_and(past_deadline) {
+                break Err(error);
+            }
+            tracing::info!(parent: &span, attempt = attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+            match pacer {
+                // The next loop turn waits at the pacer, with the whole batch.
+                Some(pacer) if error.status() == Some(StatusCode::TOO_MANY_REQUESTS) => {
+                    pacer.pause_for(wait)
+                }
+                _ => tokio::time::sleep(wait).await,
+            }
+        };
+        span.record("attempts", attempts);
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         let (status, request_id) = match &result {
             Ok(updated) => (Some(updated.status), updated.request_id()),
@@ -114,75 +169,25 @@ impl Client {
         result
     }
 
-    async fn send_with_retries(
-        &self,
-        update: &UpdateContactInput,
-        pacer: Option<&Pacer>,
-    ) -> Result<UpdateContactOutput, Error> {
-        let options = update.options();
-        let policy = match options.max_retries {
-            Some(retries) => self.shared.retry.clone().max_retries(retries),
-            None => self.shared.retry.clone(),
-        };
-        // `None`: so far ahead that `Instant` cannot hold it (a deadline of
-        // `Duration::MAX`), which is no deadline at all.
-        let deadline = Instant::now().checked_add(options.deadline.unwrap_or(self.shared.deadline));
-        let mut schedule = policy.schedule();
-        let mut attempts = 0;
-        loop {
-            if let Some(pacer) = pacer {
-                pacer.ready().await;
-            }
-            attempts += 1;
-            tracing::Span::current().record("attempts", attempts);
-            let left = deadline.map_or(Duration::MAX, |at| {
-                at.saturating_duration_since(Instant::now())
-            });
-            let context = CallContext::new(
-                Arc::clone(&self.shared),
-                self.shared.attempt_timeout.min(left),
-            );
-            let error = match self.attempt(update, attempts, context).await {
-                Ok(updated) => return Ok(updated.after_attempts(attempts)),
-                Err(error) => error.after_attempts(attempts),
-            };
-            let Some(backoff) = schedule.next_backoff() else {
-                return Err(error);
-            };
-            let wait = match policy.decide(&error, backoff) {
-                Decision::RetryAfter(wait) => wait,
-                Decision::Stop => return Err(error),
-            };
-            let past_deadline =
-                |at: Instant| Instant::now().checked_add(wait).is_none_or(|t| t >= at);
-            if deadline.is_some_and(past_deadline) {
-                return Err(error);
-            }
-            tracing::info!(attempt = attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
-            match pacer {
-                // The next loop turn waits at the pacer, with the whole batch.
-                Some(pacer) if error.status() == Some(StatusCode::TOO_MANY_REQUESTS) => {
-                    pacer.pause_for(wait)
-                }
-                _ => tokio::time::sleep(wait).await,
-            }
-        }
-    }
-
-    /// One request, with every outcome mapped to the crate's error.
+    /// One request, with every outcome mapped to the crate's error, counted
+    /// as attempt number `attempt` of the call whose span is `call`.
     pub(crate) async fn attempt(
         &self,
         update: &UpdateContactInput,
         attempt: u32,
         context: CallContext,
+        call: &tracing::Span,
     ) -> Result<UpdateContactOutput, Error> {
+        // The call's span is the parent by name rather than by instrumenting
+        // the whole call, which would wrap the loop in one more future.
         let span = tracing::debug_span!(
+            parent: call,
             "attempt",
             attempt,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let call = generated::Client::new_with_client(
+        let generated = generated::Client::new_with_client(
             &self.shared.base_url,
             self.shared.http.clone(),
             context,
@@ -191,12 +196,12 @@ impl Client {
             let body = update.body_json();
             tracing::trace!(parent: &span, body = %preview(&body, LOGGED_BODY_CHARS), "request");
         }
-        let result = call
+        let result = generated
             .update_contact(update.contact_id().generated(), update.body())
             .instrument(span.clone())
             .await;
-        let too_large = call.inner.too_large.into_inner();
-        let raw = call.inner.response.into_inner();
+        let too_large = generated.inner.too_large.into_inner();
+        let raw = generated.inner.response.into_inner();
         if let Some(raw) = &raw {
             span.record("status", raw.status.as_u16());
             if let Some(id) = raw.request_id() {
@@ -207,7 +212,13 @@ impl Client {
                 tracing::trace!(parent: &span, body = %preview(&body, LOGGED_BODY_CHARS), "response");
             }
         }
-        outcome(result, raw, too_large, self.shared.strict_responses)
+        outcome(
+            result,
+            raw,
+            too_large,
+            attempt,
+            self.shared.strict_responses,
+        )
     }
 }
 
@@ -225,6 +236,7 @@ fn outcome(
     result: GeneratedResult,
     raw: Option<RawResponse>,
     too_large: Option<BodyTooLarge>,
+    attempts: u32,
     strict: bool,
 ) -> Result<UpdateContactOutput, Error> {
     use progenitor_client::Error as E;
@@ -236,23 +248,24 @@ fn outcome(
                 response,
                 read: too_large.read,
                 limit: too_large.limit,
-                attempts: 1,
+                attempts,
             })));
         }
         (raw, _) => raw,
     };
     let error = match result {
         Ok(value) => {
-            // The hooks keep every response that arrives; the generated
-            // value's own copy of the headers is only a fallback.
+            // The exec hook keeps every response that arrives before the
+            // generated code sees it, so this fallback is never taken; it
+            // would only lose the headers, which the hook keeps for itself.
             let raw = raw.unwrap_or_else(|| RawResponse {
                 status: value.status(),
                 headers: value.headers().clone(),
                 body: Default::default(),
             });
             return match decode::contact_of(value.into_inner()) {
-                Ok(contact) => Ok(output(raw, contact, Vec::new())),
-                Err(reason) => Err(undecodable(raw, reason)),
+                Ok(contact) => Ok(output(raw, contact, Vec::new(), attempts)),
+                Err(reason) => Err(undecodable(raw, reason, attempts)),
             };
         }
         Err(error) => error,
@@ -264,13 +277,13 @@ fn outcome(
                 if e.is_timeout() =>
             {
                 Error::Timeout {
-                    attempts: 1,
+                    attempts,
                     source: e,
                 }
             }
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
                 Error::Transport {
-                    attempts: 1,
+                    attempts,
                     source: e,
                 }
             }
@@ -289,7 +302,7 @@ fn outcome(
         });
     };
     if !raw.status.is_success() {
-        return Err(Error::Api(Box::new(ApiError::new(raw, 1))));
+        return Err(Error::Api(Box::new(ApiError::new(raw, attempts))));
     }
     // Any success applied the update, so its contact is worth reading even
     // when the generated code decodes only the documented 200.
@@ -313,33 +326,38 @@ fn outcome(
                     "the update was applied, but values of the response did not fit their types; they were left out or read losslessly"
                 );
             }
-            Ok(output(raw, contact, drift))
+            Ok(output(raw, contact, drift, attempts))
         }
-        Err(reason) if raw.status == StatusCode::OK => Err(undecodable(raw, reason)),
+        Err(reason) if raw.status == StatusCode::OK => Err(undecodable(raw, reason, attempts)),
         Err(reason) => {
             let reason = format!(
                 "HTTP {} is not the documented 200, and {reason}",
                 raw.status
             );
-            Err(undecodable(raw, reason))
+            Err(undecodable(raw, reason, attempts))
         }
     }
 }
 
-fn output(raw: RawResponse, contact: Contact, drift: Vec<ResponseDrift>) -> UpdateContactOutput {
+fn output(
+    raw: RawResponse,
+    contact: Contact,
+    drift: Vec<ResponseDrift>,
+    attempts: u32,
+) -> UpdateContactOutput {
     UpdateContactOutput {
         contact,
         status: raw.status,
         headers: raw.headers,
-        attempts: 1,
+        attempts,
         drift,
     }
 }
 
-fn undecodable(response: RawResponse, reason: String) -> Error {
+fn undecodable(response: RawResponse, reason: String, attempts: u32) -> Error {
     Error::UndecodableResponse(Box::new(UndecodableResponse {
         response,
         reason,
-        attempts: 1,
+        attempts,
     }))
 }

@@ -95,20 +95,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// Records how many requests the call made.
-    pub(crate) fn after_attempts(mut self, count: u32) -> Self {
-        match &mut self {
-            Error::Api(e) => e.attempts = count,
-            Error::UndecodableResponse(e) => e.attempts = count,
-            Error::ResponseTooLarge(e) => e.attempts = count,
-            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } => {
-                *attempts = count
-            }
-            _ => {}
-        }
-        self
-    }
-
     /// The kind of error, for counting and matching without the details.
     pub fn kind(&self) -> ErrorKind {
         match self {

@@ -65,7 +65,11 @@ pub async fn decode_with(
         headers: map,
         body: Bytes::copy_from_slice(body),
     });
-    Some(client.attempt(update, 1, context).await)
+    Some(
+        client
+            .attempt(update, 1, context, &tracing::Span::none())
+            .await,
+    )
 }
 
 /// The decoding of a success body alone, as a call does it: the generated

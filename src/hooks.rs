@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use progenitor_client::{ClientHooks, OperationInfo};
-use reqwest::header::{AUTHORIZATION, USER_AGENT};
+use reqwest::ResponseBuilderExt;
+use reqwest::header::{AUTHORIZATION, HeaderName, USER_AGENT};
 
 use crate::generated;
 use crate::response::RawResponse;
@@ -52,6 +53,10 @@ pub(crate) struct BodyTooLarge {
     pub(crate) read: u64,
     pub(crate) limit: usize,
 }
+
+/// Made at compile time: a name given as a string is parsed again on every
+/// request.
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 /// How much of a body that is too large is kept for the error: enough to
 /// see what it is (an HTML error page, the start of a JSON document), and
@@ -115,7 +120,7 @@ impl ClientHooks<CallContext> for generated::Client {
         // progenitor sends `api-version` (from info.version) on every request
         // and has no setting to stop it; the API does not document it, so it
         // does not go out.
-        headers.remove("api-version");
+        headers.remove(&API_VERSION);
         // progenitor ignores the spec's bearer scheme. The value is marked
         // sensitive, so reqwest and hyper leave it out of their Debug output.
         headers.insert(AUTHORIZATION, shared.authorization.clone());
@@ -126,10 +131,14 @@ impl ClientHooks<CallContext> for generated::Client {
         Ok(())
     }
 
-    /// Reads the whole body here, keeps a copy of the response, and hands the
-    /// generated code an identical response built from the same bytes (the
-    /// copy shares the buffer). The generated code would otherwise drop the
-    /// status of a body it cannot decode.
+    /// Reads the whole body here and keeps the response, then hands the
+    /// generated code the status and the same body bytes (shared, not
+    /// copied). The generated code would otherwise drop the status of a body
+    /// it cannot decode.
+    ///
+    /// What is handed on carries the request's URL, so that reqwest does not
+    /// parse a placeholder one, and no headers: the kept response has them,
+    /// and progenitor would copy them into its value only to be dropped.
     ///
     /// A body past the client's limit is not read further: the generated
     /// code gets an empty body, and the context says why, for `outcome` to
@@ -148,35 +157,36 @@ impl ClientHooks<CallContext> for generated::Client {
         #[cfg(not(feature = "__fuzz"))]
         let mut response = self.client.execute(request).await?;
         let status = response.status();
+        let url = response.url().clone();
         // Taken, not cloned: reading the body consumes the response next.
         let headers = std::mem::take(response.headers_mut());
-        let body = match read_body(&mut response, self.inner.shared.max_response_body).await? {
-            Ok(body) => body,
-            Err((start, too_large)) => {
-                // Dropping the response closes the connection, so the rest
-                // is never read.
-                drop(response);
-                // The context is new for each request, so the cells are empty.
-                let _ = self.inner.too_large.set(too_large);
-                let raw = RawResponse {
-                    status,
-                    headers,
-                    body: Bytes::new(),
-                };
-                let handed_on = raw.to_reqwest();
-                let _ = self.inner.response.set(RawResponse { body: start, ..raw });
-                return Ok(handed_on);
-            }
-        };
-
-        let raw = RawResponse {
+        let (kept, handed_on) =
+            match read_body(&mut response, self.inner.shared.max_response_body).await? {
+                Ok(body) => (body.clone(), body),
+                Err((start, too_large)) => {
+                    // The context is new for each request, so the cells are
+                    // empty.
+                    let _ = self.inner.too_large.set(too_large);
+                    (start, Bytes::new())
+                }
+            };
+        // Dropping the response before its end closes the connection, so the
+        // rest of a body that is too large is never read.
+        drop(response);
+        let _ = self.inner.response.set(RawResponse {
             status,
             headers,
-            body,
-        };
-        let handed_on = raw.to_reqwest();
-        // The context is new for each request, so the cell is empty.
-        let _ = self.inner.response.set(raw);
-        Ok(handed_on)
+            body: kept,
+        });
+        // The builder fails only after a step that failed, and setting the
+        // URL cannot; were it to, reqwest would parse its placeholder URL.
+        let (parts, ()) = http::Response::builder()
+            .url(url)
+            .body(())
+            .unwrap_or_default()
+            .into_parts();
+        let mut handed_on = http::Response::from_parts(parts, handed_on);
+        *handed_on.status_mut() = status;
+        Ok(reqwest::Response::from(handed_on))
     }
 }

@@ -364,4 +364,10 @@ impl UpdateContactInput {
     pub(crate) fn options(&self) -> SendOptions {
         self.options
     }
+
+    /// The contact id, for a result that outlives its update: taken rather
+    /// than cloned, which a batch would otherwise do once per update.
+    pub(crate) fn into_contact_id(self) -> ContactId {
+        self.contact_id
+    }
 }
