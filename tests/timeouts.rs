@@ -4,12 +4,15 @@
 //! The servers are raw TCP listeners, so that they can misbehave in ways an
 //! HTTP mock server will not.
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use support::raw_http;
 use talktohumans::{Client, Error, RetryPolicy, UpdateContactInput};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
 const KEY: &str = "tth_test_timeouts_key";
@@ -50,8 +53,11 @@ async fn server(plan: fn(usize) -> Behaviour) -> (String, Arc<AtomicUsize>) {
 }
 
 async fn serve(mut stream: TcpStream, behaviour: Behaviour) {
-    read_request(&mut stream).await;
-    // The client may hang up at any point: write errors end the connection.
+    // The client may hang up at any point: read and write errors end the
+    // connection.
+    if raw_http::read_request(&mut stream).await.is_err() {
+        return;
+    }
     let _ = match behaviour {
         Behaviour::Silent => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -81,31 +87,6 @@ async fn trickle(stream: &mut TcpStream, bytes: &[u8]) -> std::io::Result<()> {
 
 fn head(length: usize) -> String {
     format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\r\n")
-}
-
-/// Reads the request head and its body (the client always sends a
-/// `content-length`).
-async fn read_request(stream: &mut TcpStream) {
-    let mut request = Vec::new();
-    let mut buffer = [0; 4096];
-    loop {
-        let n = stream.read(&mut buffer).await.unwrap_or(0);
-        if n == 0 {
-            return;
-        }
-        request.extend_from_slice(&buffer[..n]);
-        let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text[..end]
-                .lines()
-                .find_map(|line| line.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(0);
-            if request.len() >= end + 4 + length {
-                return;
-            }
-        }
-    }
 }
 
 fn client(url: &str, policy: RetryPolicy) -> Client {

@@ -1,8 +1,11 @@
 //! Helpers shared by the integration tests: a client pointed at a mock
-//! server, the fixtures, and the exact request every update must be.
+//! server, the fixtures, the exact request every update must be, and raw
+//! HTTP for the tests' own servers and clients.
 
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
+
+pub mod raw_http;
 
 use std::path::Path;
 
