@@ -7,6 +7,8 @@
 
 pub mod hand_written;
 pub mod paired;
+#[path = "../../tests/support/raw_http.rs"]
+pub mod raw_http;
 pub mod raw_hyper;
 pub mod report;
 pub mod server;
