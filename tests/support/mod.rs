@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod raw_http;
+pub mod scripted;
 
 use std::path::Path;
 
