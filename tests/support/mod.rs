@@ -44,6 +44,16 @@ pub fn fixture_json(name: &str) -> serde_json::Value {
     serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
 }
 
+/// The API reference's example request body, as the client serializes it
+/// (the reference's key order and indentation are not the crate's):
+/// `tests/fixtures/seed_example_request.json` without its final newline.
+/// The benchmarks send these bytes as the crate's request.
+pub fn seed_request_body() -> String {
+    fixture("seed_example_request.json")
+        .trim_ascii_end()
+        .to_owned()
+}
+
 /// A 200 with the API reference's example response.
 pub fn seed_response() -> ResponseTemplate {
     json_response(200, &fixture("seed_example_response.json"))
