@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a client pointed at a mock
-//! server, the fixtures, the exact request every update must be, and raw
-//! HTTP for the tests' own servers and clients.
+//! server, the fixtures, the exact request every update must be, raw HTTP
+//! for the tests' own servers and clients, and a scripted server for tests
+//! on tokio's paused clock.
 
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
