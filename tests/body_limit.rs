@@ -5,12 +5,15 @@
 //! The servers here stream forever, close-delimited or behind a huge
 //! `Content-Length`, so a client that read on would never finish.
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use support::raw_http;
 use talktohumans::{Client, DEFAULT_MAX_RESPONSE_BODY, Error, ErrorKind, ResponseTooLarge};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 /// Bytes per write of the endless servers.
@@ -39,9 +42,9 @@ async fn endless_server(head: String) -> (String, Arc<AtomicUsize>) {
             counter.fetch_add(1, Ordering::SeqCst);
             let head = head.clone();
             tokio::spawn(async move {
-                // Read the request's head and body; they are small.
-                let mut request = vec![0; 64 * 1024];
-                let _ = socket.read(&mut request).await;
+                if raw_http::read_request(&mut socket).await.is_err() {
+                    return;
+                }
                 if socket.write_all(head.as_bytes()).await.is_err() {
                     return;
                 }
@@ -190,7 +193,7 @@ async fn the_default_limit_also_stops_an_endless_body() {
 
 #[tokio::test]
 async fn a_body_at_the_limit_is_read() {
-    let body = talktohumans_seed();
+    let body = support::fixture("seed_example_response.json");
     let (base_url, _) = fixed_server(body.clone()).await;
     let output = client(&base_url, body.len())
         .update_contact("123")
@@ -210,14 +213,6 @@ async fn a_body_at_the_limit_is_read() {
     assert_eq!(error.kind(), ErrorKind::ResponseTooLarge);
 }
 
-fn talktohumans_seed() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/seed_example_response.json"
-    ))
-    .expect("the seed response")
-}
-
 /// A server that answers `body` with a `Content-Length`.
 async fn fixed_server(body: String) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
@@ -229,8 +224,9 @@ async fn fixed_server(body: String) -> (String, Arc<AtomicUsize>) {
             counter.fetch_add(1, Ordering::SeqCst);
             let body = body.clone();
             tokio::spawn(async move {
-                let mut request = vec![0; 64 * 1024];
-                let _ = socket.read(&mut request).await;
+                if raw_http::read_request(&mut socket).await.is_err() {
+                    return;
+                }
                 let response = format!(
                     "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()

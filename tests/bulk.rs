@@ -1,5 +1,11 @@
 //! The bulk API: order, isolation of failures, bounded concurrency, the
 //! batch-wide pause on 429, and the summary.
+//!
+//! Unlike the retry tests, these run on the real clock. Their servers answer
+//! after a delay (wiremock's, on its own thread, or the crate's mock's), and
+//! on tokio's paused clock the attempt timeout would fire while such an
+//! answer is on its way over the socket; and the batch's pause after a 429
+//! is timed with `std::time::Instant`, which a paused clock does not move.
 
 mod support;
 

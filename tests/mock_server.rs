@@ -3,11 +3,14 @@
 //! assumption listed in `talktohumans::mock`, concurrency, and failure
 //! injection.
 
+mod support;
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use http::StatusCode;
 use serde_json::{Value, json};
+use support::raw_http;
 use talktohumans::mock::{
     DEFAULT_API_KEY, Fault, MAX_BODY_BYTES, MockContact, MockError, MockServer, seed,
 };
@@ -135,46 +138,31 @@ fn exchange(address: std::net::SocketAddr, request: &[u8]) -> Vec<u8> {
     response
 }
 
-/// An HTTP/1.1 response with a `Content-Length` body.
+/// An HTTP/1.1 response with a JSON body, exactly as long as its
+/// `Content-Length` says.
 fn parse_response(response: &[u8]) -> Answer {
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| {
+    let shown = || String::from_utf8_lossy(response);
+    let response = match raw_http::parse_response(response) {
+        raw_http::Parsed::Complete(parsed, len) if len == response.len() => parsed,
+        raw_http::Parsed::Complete(_, len) => {
             panic!(
-                "no end of headers in {:?}",
-                String::from_utf8_lossy(response)
+                "{} bytes past the body in {:?}",
+                response.len() - len,
+                shown()
             )
-        });
-    let head = std::str::from_utf8(&response[..split]).expect("ASCII headers");
-    let body = &response[split + 4..];
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap_or_default();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse::<u16>().ok())
-        .and_then(|code| StatusCode::from_u16(code).ok())
-        .unwrap_or_else(|| panic!("no status in {status_line:?}"));
-    let mut headers = http::HeaderMap::new();
-    for line in lines {
-        let (name, value) = line.split_once(':').expect("a header line");
-        headers.append(
-            http::HeaderName::from_bytes(name.trim().as_bytes()).expect("a header name"),
-            http::HeaderValue::from_str(value.trim()).expect("a header value"),
-        );
-    }
-    let length: usize = headers["content-length"].to_str().unwrap().parse().unwrap();
-    assert_eq!(body.len(), length, "the whole body arrived");
-    let json = serde_json::from_slice(body).unwrap_or_else(|e| {
+        }
+        raw_http::Parsed::Partial => panic!("the body was cut short: {:?}", shown()),
+        raw_http::Parsed::Invalid(reason) => panic!("{reason} in {:?}", shown()),
+    };
+    let json = serde_json::from_slice(&response.body).unwrap_or_else(|e| {
         panic!(
             "the body is not JSON ({e}): {}",
-            String::from_utf8_lossy(body)
+            String::from_utf8_lossy(&response.body)
         )
     });
     Answer {
-        status,
-        headers,
+        status: response.status,
+        headers: response.headers,
         json,
     }
 }

@@ -1,16 +1,24 @@
 //! Slow servers: the per-attempt timeout ends an attempt whose response does
 //! not arrive in time, whether the headers never come or the body trickles.
 //!
-//! The servers are raw TCP listeners, so that they can misbehave in ways an
-//! HTTP mock server will not.
+//! A server that never answers is the scripted one, on tokio's paused clock
+//! (`support::scripted`), where the timeouts fire at once and exactly on
+//! time. The trickling servers are raw TCP listeners, so that they can
+//! misbehave in ways an HTTP mock server will not, and run on the real
+//! clock: their tests say why.
+
+mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use support::raw_http;
+use support::scripted::{Reply, Server};
 use talktohumans::{Client, Error, RetryPolicy, UpdateContactInput};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::time::Instant;
 
 const KEY: &str = "tth_test_timeouts_key";
 const CONTACT: &str = r#"{"data":{"contact":{"contact_id":"123","name":"Ada"}}}"#;
@@ -18,23 +26,19 @@ const TIMEOUT: Duration = Duration::from_millis(400);
 /// Generous: only a missing timeout reaches it.
 const SLACK: Duration = Duration::from_secs(5);
 
-/// What the server does with the `n`th connection (from 0).
+/// How a trickling server answers.
 #[derive(Clone, Copy)]
-enum Behaviour {
-    /// Reads the request and never answers.
-    Silent,
+enum Trickle {
     /// Sends the status line and headers a byte at a time, 50 ms apart.
-    TrickleHeaders,
+    Headers,
     /// Sends the headers of a 1000-byte body, then the body a byte every
     /// 50 ms: each byte comes well within the timeout, the whole body not.
-    TrickleBody,
-    /// Answers at once with a contact.
-    Answer,
+    Body,
 }
 
-/// A server on a free loopback port whose `n`th connection behaves as
-/// `plan(n)`; returns its base URL and its connection count.
-async fn server(plan: fn(usize) -> Behaviour) -> (String, Arc<AtomicUsize>) {
+/// A trickling server on a free loopback port; returns its base URL and its
+/// connection count.
+async fn trickling_server(trickle: Trickle) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let count = Arc::new(AtomicUsize::new(0));
@@ -42,30 +46,25 @@ async fn server(plan: fn(usize) -> Behaviour) -> (String, Arc<AtomicUsize>) {
     tokio::spawn(async move {
         loop {
             let (stream, _) = listener.accept().await.unwrap();
-            let n = counter.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(serve(stream, plan(n)));
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(serve(stream, trickle));
         }
     });
     (url, count)
 }
 
-async fn serve(mut stream: TcpStream, behaviour: Behaviour) {
-    read_request(&mut stream).await;
-    // The client may hang up at any point: write errors end the connection.
-    let _ = match behaviour {
-        Behaviour::Silent => {
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-            Ok(())
-        }
-        Behaviour::TrickleHeaders => trickle(&mut stream, head(CONTACT.len()).as_bytes()).await,
-        Behaviour::TrickleBody => match stream.write_all(head(1000).as_bytes()).await {
+async fn serve(mut stream: TcpStream, how: Trickle) {
+    // The client may hang up at any point: read and write errors end the
+    // connection.
+    if raw_http::read_request(&mut stream).await.is_err() {
+        return;
+    }
+    let _ = match how {
+        Trickle::Headers => trickle(&mut stream, head(CONTACT.len()).as_bytes()).await,
+        Trickle::Body => match stream.write_all(head(1000).as_bytes()).await {
             Ok(()) => trickle(&mut stream, &[b' '; 1000]).await,
             Err(e) => Err(e),
         },
-        Behaviour::Answer => {
-            let response = format!("{}{CONTACT}", head(CONTACT.len()));
-            stream.write_all(response.as_bytes()).await
-        }
     };
 }
 
@@ -83,39 +82,15 @@ fn head(length: usize) -> String {
     format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\r\n")
 }
 
-/// Reads the request head and its body (the client always sends a
-/// `content-length`).
-async fn read_request(stream: &mut TcpStream) {
-    let mut request = Vec::new();
-    let mut buffer = [0; 4096];
-    loop {
-        let n = stream.read(&mut buffer).await.unwrap_or(0);
-        if n == 0 {
-            return;
-        }
-        request.extend_from_slice(&buffer[..n]);
-        let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text[..end]
-                .lines()
-                .find_map(|line| line.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(0);
-            if request.len() >= end + 4 + length {
-                return;
-            }
-        }
-    }
+fn builder(policy: RetryPolicy) -> talktohumans::ClientBuilder {
+    Client::builder()
+        .api_key(KEY)
+        .timeout(TIMEOUT)
+        .retry_policy(policy)
 }
 
 fn client(url: &str, policy: RetryPolicy) -> Client {
-    Client::builder()
-        .api_key(KEY)
-        .base_url(url)
-        .timeout(TIMEOUT)
-        .retry_policy(policy)
-        .build()
-        .unwrap()
+    builder(policy).base_url(url).build().unwrap()
 }
 
 fn update() -> UpdateContactInput {
@@ -129,10 +104,11 @@ fn fast() -> RetryPolicy {
     RetryPolicy::default().backoff(Duration::from_millis(5), Duration::from_millis(20))
 }
 
-/// Sends once and expects a timeout within the bounds; returns the error.
-async fn expect_timeout(url: &str, policy: RetryPolicy, attempts: u32) -> Error {
+/// Sends once and expects a timeout within the bounds; returns the error
+/// and how long the call took on the tokio clock.
+async fn expect_timeout(client: &Client, attempts: u32) -> (Error, Duration) {
     let started = Instant::now();
-    let error = client(url, policy)
+    let error = client
         .send(&update())
         .await
         .expect_err("the server is too slow");
@@ -143,62 +119,78 @@ async fn expect_timeout(url: &str, policy: RetryPolicy, attempts: u32) -> Error 
     let least = TIMEOUT * attempts;
     assert!(elapsed >= least, "{elapsed:?} < {least:?}");
     assert!(elapsed < least + SLACK, "{elapsed:?}");
-    error
+    (error, elapsed)
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn headers_that_never_arrive_time_out() {
-    let (url, connections) = server(|_| Behaviour::Silent).await;
-    let error = expect_timeout(&url, RetryPolicy::none(), 1).await;
+    let server = Server::start();
+    server.reply_always(Reply::hang());
+    let (error, elapsed) = expect_timeout(&server.client(builder(RetryPolicy::none())), 1).await;
+    // On the paused clock the timeout is the only thing that moves it.
+    assert!(elapsed <= TIMEOUT + Duration::from_millis(1), "{elapsed:?}");
     assert!(
         error.to_string().contains("timed out after 1 attempt(s)"),
         "{error}"
     );
-    assert_eq!(connections.load(Ordering::SeqCst), 1);
+    assert_eq!(server.request_count(), 1);
 }
+
+// The trickling tests run on the real clock. On a paused one, tokio would
+// move the clock on to the attempt timeout while the request is still on
+// its way to the server, so the timeout would fire before any byte
+// trickled, and the tests would pass without testing anything.
 
 #[tokio::test]
 async fn headers_that_trickle_time_out() {
-    let (url, _) = server(|_| Behaviour::TrickleHeaders).await;
-    expect_timeout(&url, RetryPolicy::none(), 1).await;
+    let (url, _) = trickling_server(Trickle::Headers).await;
+    expect_timeout(&client(&url, RetryPolicy::none()), 1).await;
 }
 
 #[tokio::test]
 async fn a_body_that_trickles_times_out() {
-    let (url, _) = server(|_| Behaviour::TrickleBody).await;
-    expect_timeout(&url, RetryPolicy::none(), 1).await;
+    let (url, _) = trickling_server(Trickle::Body).await;
+    expect_timeout(&client(&url, RetryPolicy::none()), 1).await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn timeouts_are_retried_and_counted() {
-    let (url, connections) = server(|_| Behaviour::Silent).await;
-    expect_timeout(&url, fast(), 3).await;
-    assert_eq!(connections.load(Ordering::SeqCst), 3);
+    let server = Server::start();
+    server.reply_always(Reply::hang());
+    let (_, elapsed) = expect_timeout(&server.client(builder(fast())), 3).await;
+    // Three timeouts and two waits of 5 to 20 ms.
+    assert!(
+        elapsed <= TIMEOUT * 3 + Duration::from_millis(40),
+        "{elapsed:?}"
+    );
+    assert_eq!(server.request_count(), 3);
 }
 
 #[tokio::test]
 async fn a_trickling_body_is_retried_and_counted() {
-    let (url, connections) = server(|_| Behaviour::TrickleBody).await;
-    expect_timeout(&url, fast().max_retries(1), 2).await;
+    let (url, connections) = trickling_server(Trickle::Body).await;
+    expect_timeout(&client(&url, fast().max_retries(1)), 2).await;
     assert_eq!(connections.load(Ordering::SeqCst), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_retry_after_a_timeout_can_succeed() {
-    let (url, connections) = server(|n| {
-        if n == 0 {
-            Behaviour::Silent
-        } else {
-            Behaviour::Answer
-        }
-    })
-    .await;
+    let server = Server::start();
+    server.reply_once(Reply::hang());
+    server.reply_always(Reply::status(200).body("application/json", CONTACT));
     let started = Instant::now();
-    let updated = client(&url, fast())
+    let updated = server
+        .client(builder(fast()))
         .send(&update())
         .await
         .expect("the second attempt is answered");
     assert_eq!(updated.contact.contact_id.as_deref(), Some("123"));
-    assert_eq!(connections.load(Ordering::SeqCst), 2);
-    assert!(started.elapsed() >= TIMEOUT);
+    assert_eq!(server.request_count(), 2);
+    // One timeout and one wait of 5 to 20 ms.
+    let elapsed = started.elapsed();
+    assert!(elapsed >= TIMEOUT, "{elapsed:?}");
+    assert!(
+        elapsed <= TIMEOUT + Duration::from_millis(20),
+        "{elapsed:?}"
+    );
 }

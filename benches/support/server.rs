@@ -2,8 +2,9 @@
 //! same 200 response (the seed's full contact), with keep-alive, so that the
 //! server costs as little as possible and the clients are what is measured.
 //!
-//! It parses each request head with `httparse`, skips a `Content-Length`
-//! body, and writes the pre-built response; requests that arrive together
+//! It finds where each request ends with `raw_http::request_len` (the
+//! tests' parser, which copies nothing), skips the `Content-Length` body,
+//! and writes the pre-built response; requests that arrive together
 //! (pipelined) are answered with one write. It runs on its own thread with a
 //! single-threaded tokio runtime, until the process exits.
 
@@ -15,6 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::SEED_RESPONSE;
+use super::raw_http::{self, Parsed};
 
 /// A running server.
 #[derive(Debug, Clone)]
@@ -81,13 +83,13 @@ async fn serve(mut stream: TcpStream, response: &'static [u8]) {
         // Every complete request in the buffer gets its response.
         let mut consumed = 0;
         loop {
-            match request_len(&buf[consumed..]) {
-                Parsed::Complete(len) => {
+            match raw_http::request_len(&buf[consumed..]) {
+                Parsed::Complete((), len) => {
                     consumed += len;
                     out.extend_from_slice(response);
                 }
                 Parsed::Partial => break,
-                Parsed::Invalid => return,
+                Parsed::Invalid(_) => return,
             }
         }
         if !out.is_empty() {
@@ -101,42 +103,5 @@ async fn serve(mut stream: TcpStream, response: &'static [u8]) {
             Ok(0) | Err(_) => return,
             Ok(_) => {}
         }
-    }
-}
-
-enum Parsed {
-    /// A whole request (head and body) of this many bytes.
-    Complete(usize),
-    Partial,
-    Invalid,
-}
-
-fn request_len(buf: &[u8]) -> Parsed {
-    let mut headers = [httparse::EMPTY_HEADER; 32];
-    let mut request = httparse::Request::new(&mut headers);
-    let head = match request.parse(buf) {
-        Ok(httparse::Status::Complete(head)) => head,
-        Ok(httparse::Status::Partial) => return Parsed::Partial,
-        Err(_) => return Parsed::Invalid,
-    };
-    let mut body = 0;
-    for header in request.headers.iter() {
-        if header.name.eq_ignore_ascii_case("content-length") {
-            match std::str::from_utf8(header.value)
-                .ok()
-                .and_then(|v| v.trim().parse().ok())
-            {
-                Some(len) => body = len,
-                None => return Parsed::Invalid,
-            }
-        } else if header.name.eq_ignore_ascii_case("transfer-encoding") {
-            // Every client here sends a Content-Length.
-            return Parsed::Invalid;
-        }
-    }
-    if buf.len() < head + body {
-        Parsed::Partial
-    } else {
-        Parsed::Complete(head + body)
     }
 }

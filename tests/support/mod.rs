@@ -1,8 +1,13 @@
 //! Helpers shared by the integration tests: a client pointed at a mock
-//! server, the fixtures, and the exact request every update must be.
+//! server, the fixtures, the exact request every update must be, raw HTTP
+//! for the tests' own servers and clients, and a scripted server for tests
+//! on tokio's paused clock.
 
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
+
+pub mod raw_http;
+pub mod scripted;
 
 use std::path::Path;
 
@@ -38,6 +43,16 @@ pub fn fixture(name: &str) -> String {
 /// `tests/fixtures/<name>`, parsed.
 pub fn fixture_json(name: &str) -> serde_json::Value {
     serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// The API reference's example request body, as the client serializes it
+/// (the reference's key order and indentation are not the crate's):
+/// `tests/fixtures/seed_example_request.json` without its final newline.
+/// The benchmarks send these bytes as the crate's request.
+pub fn seed_request_body() -> String {
+    fixture("seed_example_request.json")
+        .trim_ascii_end()
+        .to_owned()
 }
 
 /// A 200 with the API reference's example response.
