@@ -2,9 +2,10 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::StatusCode;
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::decode::{self, ResponseDrift};
@@ -111,7 +112,9 @@ impl Client {
             None => &self.shared.retry,
         };
         // `None`: so far ahead that `Instant` cannot hold it (a deadline of
-        // `Duration::MAX`), which is no deadline at all.
+        // `Duration::MAX`), which is no deadline at all. tokio's `Instant`,
+        // the same as the standard one unless a test pauses the clock, so
+        // that deadline tests take no real time.
         let deadline = started.checked_add(options.deadline.unwrap_or(self.shared.deadline));
         // Made at the first failure: most calls never need it.
         let mut schedule = None;
