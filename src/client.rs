@@ -13,9 +13,10 @@ use crate::generated;
 use crate::generated::types::Contact;
 use crate::hooks::{BodyTooLarge, CallContext};
 use crate::input::UpdateContactInput;
+use crate::pacing::Pacer;
 use crate::preview::preview;
 use crate::response::{RawResponse, UpdateContactOutput};
-use crate::retry::{Decision, Pacer};
+use crate::retry::Decision;
 use crate::shared::Shared;
 
 /// A talktohumans.app API client.
@@ -130,9 +131,10 @@ impl Client {
         let mut schedule = policy.schedule();
         let mut attempts = 0;
         loop {
-            if let Some(pacer) = pacer {
-                pacer.ready().await;
-            }
+            let admission = match pacer {
+                Some(pacer) => Some(pacer.admit().await),
+                None => None,
+            };
             attempts += 1;
             tracing::Span::current().record("attempts", attempts);
             let left = deadline.map_or(Duration::MAX, |at| {
@@ -142,7 +144,11 @@ impl Client {
                 Arc::clone(&self.shared),
                 self.shared.attempt_timeout.min(left),
             );
-            let error = match self.attempt(update, attempts, context).await {
+            let result = self.attempt(update, attempts, context).await;
+            if let Some(admission) = admission {
+                admission.finish(&result);
+            }
+            let error = match result {
                 Ok(updated) => return Ok(updated.after_attempts(attempts)),
                 Err(error) => error.after_attempts(attempts),
             };
