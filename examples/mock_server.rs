@@ -6,7 +6,10 @@
 //! ```
 //!
 //! Prints its base URL on the first line of stdout, then serves the default
-//! contacts (see `talktohumans::mock::seed`) on 127.0.0.1.
+//! contacts (see `talktohumans::mock::seed`) on 127.0.0.1. With
+//! `--capacity 300` it answers 429 past 300 requests a second (a token
+//! bucket of `--burst` tokens, by default one second's worth), to try bulk
+//! runs against a rate-limited API.
 
 use clap::Parser;
 use talktohumans::mock::{DEFAULT_API_KEY, MockServer, seed};
@@ -22,16 +25,28 @@ struct Args {
     /// API key the mock accepts as `Authorization: Bearer <key>`.
     #[arg(long, default_value = DEFAULT_API_KEY)]
     api_key: String,
+
+    /// Answer 429 past this many requests a second (a token bucket).
+    #[arg(long, value_name = "RPS", value_parser = clap::value_parser!(u32).range(1..))]
+    capacity: Option<u32>,
+
+    /// With --capacity, the bucket's size: requests allowed at once after a
+    /// quiet spell (default: the capacity, one second's worth).
+    #[arg(long, value_name = "N", requires = "capacity", value_parser = clap::value_parser!(u32).range(1..))]
+    burst: Option<u32>,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let mock = MockServer::builder()
-        .port(args.port)
-        .api_key(args.api_key)
-        .start()
-        .await?;
+    let mut builder = MockServer::builder().port(args.port).api_key(args.api_key);
+    if let Some(rate) = args.capacity {
+        builder = builder.capacity(rate);
+    }
+    if let Some(burst) = args.burst {
+        builder = builder.burst(burst);
+    }
+    let mock = builder.start().await?;
     // stdout carries only the URL, so that a script can read it.
     println!("{}", mock.base_url());
     eprintln!(

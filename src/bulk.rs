@@ -1,9 +1,10 @@
 //! Many updates at once: bounded concurrency over one connection pool, one
 //! result per update, and a batch that slows down as a whole when the server
-//! says it is overloaded.
+//! says it is overloaded (the pacing itself is in `pacing`).
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -15,9 +16,9 @@ use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::ids::ContactId;
 use crate::input::UpdateContactInput;
+use crate::pacing::{Pacer, PacingOptions};
 use crate::reorder::in_input_order;
 use crate::response::UpdateContactOutput;
-use crate::retry::Pacer;
 
 /// How a batch runs.
 ///
@@ -30,28 +31,53 @@ use crate::retry::Pacer;
 /// which bounds memory. Unordered results need no buffer at all: choose them
 /// when order does not matter (each result carries its input index anyway).
 ///
+/// **Rate control.** By default the batch adapts to the server, within the
+/// concurrency you set:
+///
+/// - *the send rate*: none at first; on the first 429 it is set from the
+///   rate the batch was sending at, then cut on each 429 (by up to half when
+///   most answers are 429s, by a tenth when few are) and raised a little
+///   with each success (additive increase, multiplicative decrease, as TCP
+///   does), so that a server that allows N requests a second gets close to
+///   N, with few 429s;
+/// - *the requests in flight*: they drop when the latency grows (to more
+///   than twice the lowest seen and 10 ms above it) or the server answers
+///   503, 504 or times out, and climb back, one at a time, while answers
+///   come back at the usual speed.
+///
+/// On any 429 the whole batch also pauses for the wait the server asks for.
+/// [`adaptive(false)`](Self::adaptive) keeps only that pause. If you know your
+/// quota, [`max_rate`](Self::max_rate) sends at most that many requests a
+/// second, evenly spaced; it combines with the adaptive control.
+///
 /// ```
 /// use talktohumans::BulkOptions;
 ///
 /// // 32 requests in flight, results as they complete.
 /// let options = BulkOptions::default().concurrency(32).unordered();
-/// # let _ = options;
+/// // A known quota of 300 requests a second, and nothing adaptive.
+/// let quota = BulkOptions::default().max_rate(300).adaptive(false);
+/// # let _ = (options, quota);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BulkOptions {
     concurrency: usize,
     ordered: bool,
     reorder_window: usize,
+    max_rate: Option<NonZeroU32>,
+    adaptive: bool,
 }
 
 impl Default for BulkOptions {
     /// 8 requests in flight, results in input order, up to 1,024 results
-    /// waiting behind a slow one.
+    /// waiting behind a slow one, adaptive rate control, no fixed rate.
     fn default() -> Self {
         Self {
             concurrency: 8,
             ordered: true,
             reorder_window: 1024,
+            max_rate: None,
+            adaptive: true,
         }
     }
 }
@@ -81,6 +107,43 @@ impl BulkOptions {
     #[must_use]
     pub fn reorder_window(mut self, results: usize) -> Self {
         self.reorder_window = results;
+        self
+    }
+
+    /// Sends at most this many requests a second, retries included, evenly
+    /// spaced; 0 removes the limit (the default). For a quota you know: the
+    /// adaptive control (if on) can only send slower. The only burst is 5 ms'
+    /// worth, at least 1 (2 requests at once after a quiet spell at up to 200
+    /// a second), so that a timer that wakes late does not lose its slot.
+    ///
+    /// ```
+    /// use talktohumans::BulkOptions;
+    ///
+    /// // At most 5 requests a second: one every 200 ms.
+    /// let options = BulkOptions::default().max_rate(5);
+    /// # let _ = options;
+    /// ```
+    #[must_use]
+    pub fn max_rate(mut self, requests_per_second: u32) -> Self {
+        self.max_rate = NonZeroU32::new(requests_per_second);
+        self
+    }
+
+    /// Whether the send rate and the requests in flight adapt to the
+    /// server's 429s, errors and latency (default `true`; see
+    /// [`BulkOptions`]). With `false`, the batch keeps its concurrency and
+    /// only pauses as the server asks on 429.
+    ///
+    /// ```
+    /// use talktohumans::BulkOptions;
+    ///
+    /// // Exactly 16 in flight, whatever the server does.
+    /// let options = BulkOptions::default().concurrency(16).adaptive(false);
+    /// # let _ = options;
+    /// ```
+    #[must_use]
+    pub fn adaptive(mut self, on: bool) -> Self {
+        self.adaptive = on;
         self
     }
 }
@@ -284,12 +347,23 @@ impl Client {
     /// Every update follows the client's retry rules. When the server answers
     /// 429 (too many requests), the whole batch pauses for the wait it asks
     /// for (or the backoff), not only the request that got the 429, so that
-    /// the batch does not keep hitting the limit.
+    /// the batch does not keep hitting the limit; and unless
+    /// [`BulkOptions::adaptive`] is off, the batch's send rate drops below the
+    /// server's and then probes upward again (see [`BulkOptions`]). Such a
+    /// 429 does not use up one of the update's retries, so that the first
+    /// 429s of a batch that starts faster than the server allows fail no
+    /// update; the call's deadline still bounds it, and with retries turned
+    /// off ([`RetryPolicy::none`](crate::RetryPolicy::none)) a 429 fails the
+    /// update as any error does.
     pub fn update_contacts_with<S>(&self, options: BulkOptions, updates: S) -> BulkUpdates
     where
         S: Stream<Item = UpdateContactInput> + Send + 'static,
     {
-        let pacer = Arc::new(Pacer::default());
+        let pacer = Arc::new(Pacer::new(PacingOptions {
+            concurrency: options.concurrency,
+            max_rate: options.max_rate,
+            adaptive: options.adaptive,
+        }));
         let client = self.clone();
         let requests = updates.enumerate().map(move |(index, update)| {
             let pacer = Arc::clone(&pacer);

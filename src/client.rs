@@ -14,9 +14,10 @@ use crate::generated;
 use crate::generated::types::Contact;
 use crate::hooks::{BodyTooLarge, CallContext};
 use crate::input::UpdateContactInput;
+use crate::pacing::Pacer;
 use crate::preview::preview;
 use crate::response::{RawResponse, UpdateContactOutput};
-use crate::retry::{Decision, Pacer};
+use crate::retry::Decision;
 use crate::shared::Shared;
 
 /// A talktohumans.app API client.
@@ -120,9 +121,10 @@ impl Client {
         let mut schedule = None;
         let mut attempts = 0;
         let result = loop {
-            if let Some(pacer) = pacer {
-                pacer.ready().await;
-            }
+            let admission = match pacer {
+                Some(pacer) => Some(pacer.admit().await),
+                None => None,
+            };
             attempts += 1;
             let left = deadline.map_or(Duration::MAX, |at| {
                 at.saturating_duration_since(Instant::now())
@@ -131,13 +133,29 @@ impl Client {
                 Arc::clone(&self.shared),
                 self.shared.attempt_timeout.min(left),
             );
-            let error = match self.attempt(update, attempts, context, &span).await {
+            let result = self.attempt(update, attempts, context, &span).await;
+            if let Some(admission) = admission {
+                admission.finish(&result);
+            }
+            let error = match result {
                 Ok(updated) => break Ok(updated),
                 Err(error) => error,
             };
-            let schedule = schedule.get_or_insert_with(|| policy.schedule());
-            let Some(backoff) = schedule.next_backoff() else {
-                break Err(error);
+            let throttled = error.status() == Some(StatusCode::TOO_MANY_REQUESTS);
+            // In a batch, a 429 is the pacer's business: it has cut the
+            // batch's rate, and the next turn waits with the whole batch. So
+            // it does not use up one of the update's retries, which the first
+            // 429s of a batch that starts faster than the server allows
+            // would otherwise exhaust. The deadline still bounds the call,
+            // and retries turned off stay off.
+            let backoff = if pacer.is_some() && throttled && policy.retries() > 0 {
+                policy.first_backoff()
+            } else {
+                let schedule = schedule.get_or_insert_with(|| policy.schedule());
+                match schedule.next_backoff() {
+                    Some(backoff) => backoff,
+                    None => break Err(error),
+                }
             };
             let wait = match policy.decide(&error, backoff) {
                 Decision::RetryAfter(wait) => wait,
@@ -151,9 +169,7 @@ impl Client {
             tracing::info!(parent: &span, attempt = attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
             match pacer {
                 // The next loop turn waits at the pacer, with the whole batch.
-                Some(pacer) if error.status() == Some(StatusCode::TOO_MANY_REQUESTS) => {
-                    pacer.pause_for(wait)
-                }
+                Some(pacer) if throttled => pacer.pause_for(wait),
                 _ => tokio::time::sleep(wait).await,
             }
         };

@@ -20,6 +20,7 @@ mod input;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+mod pacing;
 mod preview;
 mod reorder;
 mod response;

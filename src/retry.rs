@@ -6,8 +6,7 @@
 //! request whose response was lost therefore leaves the contact as one request
 //! would.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use exponential_backoff::Backoff;
 use reqwest::StatusCode;
@@ -123,6 +122,11 @@ impl RetryPolicy {
         self.max_retries
     }
 
+    /// The wait before a first retry, when the server gives no hint.
+    pub(crate) fn first_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
     /// The waits between attempts: `Some(wait)` while a retry is left.
     pub(crate) fn schedule(&self) -> Schedule {
         let mut backoff = Backoff::new(
@@ -192,35 +196,6 @@ fn is_retryable(error: &Error) -> bool {
             }
         }
         _ => false,
-    }
-}
-
-/// The time before which no request of a batch starts.
-#[derive(Debug, Default)]
-pub(crate) struct Pacer {
-    resume_at: Mutex<Option<Instant>>,
-}
-
-impl Pacer {
-    /// Holds every request of the batch back for `wait` from now (or longer,
-    /// if another pause already runs longer).
-    pub(crate) fn pause_for(&self, wait: Duration) {
-        let until = Instant::now() + wait;
-        let mut resume_at = self.resume_at.lock().unwrap_or_else(|e| e.into_inner());
-        if resume_at.is_none_or(|at| at < until) {
-            *resume_at = Some(until);
-        }
-    }
-
-    /// Returns once the batch may send again.
-    pub(crate) async fn ready(&self) {
-        loop {
-            let resume_at = *self.resume_at.lock().unwrap_or_else(|e| e.into_inner());
-            match resume_at {
-                Some(at) if at > Instant::now() => tokio::time::sleep_until(at.into()).await,
-                _ => return,
-            }
-        }
     }
 }
 

@@ -83,6 +83,19 @@ pub struct BulkArgs {
     /// nothing and write no results.
     #[arg(long)]
     dry_run: bool,
+
+    /// Send at most this many requests a second, retries included, evenly
+    /// spaced: for a quota you know. By default the run finds the server's
+    /// rate by itself (see --no-adaptive).
+    #[arg(long, value_name = "RPS", value_parser = clap::value_parser!(u32).range(1..))]
+    max_rate: Option<u32>,
+
+    /// Keep --concurrency updates in flight and do not adapt the send rate:
+    /// only pause as the server asks on 429. By default the rate drops below
+    /// the server's on 429 and probes back up, and fewer updates are in
+    /// flight while the server slows down.
+    #[arg(long)]
+    no_adaptive: bool,
 }
 
 pub async fn run(connection: &Connection, args: BulkArgs) -> u8 {
@@ -246,6 +259,8 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
     };
     let options = BulkOptions::default()
         .concurrency(usize::from(connection.concurrency))
+        .max_rate(args.max_rate.unwrap_or(0))
+        .adaptive(!args.no_adaptive)
         .unordered();
     let mut batch = session.client.update_contacts_with(options, updates);
     let mut presses = 0;

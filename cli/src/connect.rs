@@ -24,7 +24,12 @@ pub async fn connect(connection: &Connection) -> Result<Session, String> {
             .max_retries(connection.max_retries)
     };
     if connection.mock {
-        let mock = MockServer::start()
+        let mut builder = MockServer::builder();
+        if let Some(rate) = connection.mock_capacity {
+            builder = builder.capacity(rate);
+        }
+        let mock = builder
+            .start()
             .await
             .map_err(|e| format!("cannot start the mock API: {e}"))?;
         if let Some(ms) = connection.mock_latency {

@@ -62,6 +62,18 @@ pub struct Connection {
     #[arg(long, global = true, value_name = "MS", requires = "mock")]
     pub mock_latency: Option<u64>,
 
+    /// With --mock, answer 429 past this many requests a second (a token
+    /// bucket holding one second's worth), to try bulk runs against a
+    /// rate-limited API.
+    #[arg(
+        long,
+        global = true,
+        value_name = "RPS",
+        requires = "mock",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub mock_capacity: Option<u32>,
+
     /// The API's base URL.
     #[arg(
         long,

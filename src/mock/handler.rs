@@ -33,8 +33,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
 }
 
-/// Counts and records every request, gives it a request id, and applies the
-/// next queued fault.
+/// Counts and records every request, gives it a request id, applies the
+/// next queued fault, then the capacity.
 async fn intake(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let number = shared.next_request_number();
     let (parts, body) = request.into_parts();
@@ -57,10 +57,18 @@ async fn intake(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     if disconnect == Some(Disconnect::BeforeHandling) {
         return broken_off(Response::new(Body::empty()));
     }
-    let mut response = match (fault.and_then(|f| f.answer), body) {
-        (Some(answer), _) => answer.into_response(),
-        (None, Ok(body)) => next.run(Request::from_parts(parts, Body::from(body))).await,
-        (None, Err(_)) => Rejection::new(
+    let answer = fault.and_then(|f| f.answer);
+    // After the faults, so that an injected answer costs no token; before
+    // everything else, as a gateway's limiter in front of the API would be.
+    let over_capacity = match (&answer, &shared.capacity) {
+        (None, Some(capacity)) => capacity.take().err().map(|wait| capacity.refusal(wait)),
+        _ => None,
+    };
+    let mut response = match (answer, over_capacity, body) {
+        (Some(answer), _, _) => answer.into_response(),
+        (None, Some(refusal), _) => refusal,
+        (None, None, Ok(body)) => next.run(Request::from_parts(parts, Body::from(body))).await,
+        (None, None, Err(_)) => Rejection::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
             format!("the request body could not be read or is larger than {MAX_BODY_BYTES} bytes"),

@@ -60,8 +60,9 @@
 //!    `unsupported_content_type` (400), `malformed_json` (400),
 //!    `body_too_large` (413), `invalid_request` (422), `contact_not_found`
 //!    (404), `account_id_required` (422), `invalid_notes_json` (422),
-//!    `tag_added_and_removed` (422), `injected_fault` (injected status).
-//! 3. **Order of checks**: path (404), method (405), key (401), contact id
+//!    `tag_added_and_removed` (422), `injected_fault` (injected status),
+//!    `rate_limited` (429, capacity mode).
+//! 3. **Order of checks**: capacity, when on (429, assumption 22), path (404), method (405), key (401), contact id
 //!    (422), content type (400), JSON syntax (400), schema (422), contact
 //!    (404), account (404 or 422), notes and tag rules (422). So a request
 //!    that is valid by `openapi.yaml` for an unknown contact gets 404, never 422.
@@ -119,9 +120,22 @@
 //!     order, whatever their path, key or body; a failing fault answers
 //!     without changing any state; a delayed request is handled only after
 //!     its delay.
+//! 22. **Capacity mode** ([`MockServerBuilder::capacity`], off by default) is
+//!     a token bucket in front of the API, as a gateway's rate limiter: the
+//!     reference documents no rate limit, so its place, its answer and its
+//!     headers are assumptions. It comes after the injected faults (an
+//!     injected answer takes no token; a delayed request takes its token
+//!     when its delay is over) and before every check of assumption 3, so
+//!     any request takes a token, whatever its path, key or body. Past
+//!     capacity the answer is 429 `rate_limited` with `Retry-After` (whole
+//!     seconds, rounded up) and `retry-after-ms` (milliseconds until a token
+//!     is there, rounded up), and the request changes nothing. The bucket
+//!     holds one second's worth of tokens unless
+//!     [`MockServerBuilder::burst`] says otherwise, and starts full.
 //!
 //! The default contacts are in [`seed`].
 
+mod capacity;
 mod contact;
 mod error;
 mod faults;

@@ -9,6 +9,7 @@ use http::StatusCode;
 use tokio::sync::oneshot;
 
 use crate::generated::types::{Account, Contact};
+use crate::mock::capacity::Capacity;
 use crate::mock::contact::{ContactState, MockContact};
 use crate::mock::faults::{Fault, RandomFaults};
 use crate::mock::handler::router;
@@ -81,6 +82,8 @@ pub struct MockServerBuilder {
     default_seed: bool,
     accounts: Vec<Account>,
     contacts: Vec<MockContact>,
+    capacity: Option<u32>,
+    burst: Option<u32>,
 }
 
 impl Default for MockServerBuilder {
@@ -91,6 +94,8 @@ impl Default for MockServerBuilder {
             default_seed: true,
             accounts: Vec::new(),
             contacts: Vec::new(),
+            capacity: None,
+            burst: None,
         }
     }
 }
@@ -136,6 +141,48 @@ impl MockServerBuilder {
         self
     }
 
+    /// Capacity mode: at most `requests_per_second` requests a second, as a
+    /// token bucket (default: no limit; 0 also means none). A request that
+    /// finds the bucket empty is answered 429 `rate_limited`, with
+    /// `Retry-After` (whole seconds, rounded up) and `retry-after-ms` (the
+    /// milliseconds until a token is there, rounded up), and changes
+    /// nothing. The bucket holds [`burst`](Self::burst) tokens, by default
+    /// one second's worth (`requests_per_second`), and starts full.
+    ///
+    /// Every request takes a token, whatever its path, key or body, except
+    /// those that an injected fault answers. [`MockServer::rate_limited_count`]
+    /// counts the 429s.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use talktohumans::mock::{seed, MockServer};
+    ///
+    /// let mock = MockServer::builder().capacity(10).burst(1).start().await?;
+    /// let client = mock.client_builder().max_retries(0).build()?;
+    /// let update = || client.update_contact(seed::MAYA_CHEN).add_tag("Q4").send();
+    /// update().await?;
+    /// let error = update().await.unwrap_err();
+    /// assert_eq!(error.status().unwrap(), 429);
+    /// assert_eq!(error.response().unwrap().headers()["retry-after"], "1");
+    /// assert_eq!(mock.rate_limited_count(), 1);
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+    /// ```
+    pub fn capacity(mut self, requests_per_second: u32) -> Self {
+        self.capacity = Some(requests_per_second).filter(|&rate| rate > 0);
+        self
+    }
+
+    /// In capacity mode, how many requests may come at once after a quiet
+    /// spell: the bucket's size (at least 1; default the capacity, one
+    /// second's worth). Without [`capacity`](Self::capacity), it does
+    /// nothing.
+    pub fn burst(mut self, requests: u32) -> Self {
+        self.burst = Some(requests.max(1));
+        self
+    }
+
     /// Checks the seed, listens, and serves in a task of the current tokio
     /// runtime until the [`MockServer`] is dropped.
     ///
@@ -169,7 +216,10 @@ impl MockServerBuilder {
             .local_addr()
             .map_err(|source| MockError::Bind { address, source })?;
 
-        let shared = Arc::new(Shared::new(self.api_key, store));
+        let capacity = self
+            .capacity
+            .map(|rate| Capacity::new(rate, self.burst.unwrap_or(rate)));
+        let shared = Arc::new(Shared::new(self.api_key, store, capacity));
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(Arc::clone(&shared));
         tokio::spawn(async move {
@@ -283,6 +333,13 @@ impl MockServer {
     /// How many requests arrived, whatever their path, method or answer.
     pub fn request_count(&self) -> u64 {
         self.shared.request_count()
+    }
+
+    /// How many requests capacity mode answered 429 (see
+    /// [`MockServerBuilder::capacity`]); 0 without it. Injected 429s are
+    /// not counted.
+    pub fn rate_limited_count(&self) -> u64 {
+        self.shared.capacity.as_ref().map_or(0, |c| c.refused())
     }
 
     /// The latest requests, oldest first (at most [`REQUEST_LOG_CAPACITY`](crate::mock::REQUEST_LOG_CAPACITY)).

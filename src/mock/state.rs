@@ -1,5 +1,5 @@
 //! What every connection of one mock server shares (the store, the faults,
-//! the request log), apart from the server that starts them and the handler
+//! the capacity, the request log), apart from the server that starts them and the handler
 //! that uses them, so that both depend on it and not on each other.
 
 use std::collections::VecDeque;
@@ -9,6 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use bytes::Bytes;
 use http::{HeaderMap, Method};
 
+use crate::mock::capacity::Capacity;
 use crate::mock::faults::FaultQueue;
 use crate::mock::store::Store;
 
@@ -24,16 +25,19 @@ pub(crate) struct Shared {
     pub(crate) api_key: String,
     store: Mutex<Store>,
     pub(crate) faults: FaultQueue,
+    /// Capacity mode's token bucket, if on.
+    pub(crate) capacity: Option<Capacity>,
     request_count: AtomicU64,
     log: Mutex<VecDeque<ReceivedRequest>>,
 }
 
 impl Shared {
-    pub(crate) fn new(api_key: String, store: Store) -> Self {
+    pub(crate) fn new(api_key: String, store: Store, capacity: Option<Capacity>) -> Self {
         Self {
             api_key,
             store: Mutex::new(store),
             faults: FaultQueue::default(),
+            capacity,
             request_count: AtomicU64::new(0),
             log: Mutex::new(VecDeque::new()),
         }
