@@ -145,12 +145,18 @@ impl Pacer {
         loop {
             let mut booked_at_decreases = 0;
             if self.adaptive {
+                let now = Instant::now();
                 let (slot, decreases) = {
                     let mut state = self.state();
-                    (state.rate.reserve(Instant::now()), state.rate.decreases)
+                    (state.rate.reserve(now), state.rate.decreases)
                 };
                 booked_at_decreases = decreases;
-                tokio::time::sleep_until(slot).await;
+                // Only a slot ahead is waited for: tokio's timer rounds a
+                // deadline up to its next millisecond, so even a deadline of
+                // now would hold every request back by up to 1 ms.
+                if slot > now {
+                    tokio::time::sleep_until(slot).await;
+                }
             }
             // A 429 may have come back while this one waited for the rate:
             // then it waits out the pause, and books a slot again, spaced by
@@ -939,6 +945,21 @@ mod tests {
         drop(first);
         let _third = tokio::time::timeout(MS, third).await.unwrap();
         assert_eq!(pacer.concurrency_limit(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_a_rate_admission_takes_no_time() {
+        // Between whole milliseconds, a timer set for now would fire only
+        // at the next one, and the paused clock would jump there; so this
+        // fails if admission waits for a slot it already has.
+        let pacer = Pacer::new(adaptive(1));
+        let started = Instant::now();
+        let step = Duration::from_micros(100);
+        for _ in 0..100 {
+            tokio::time::advance(step).await;
+            pacer.admit().await.finish_with(Outcome::Succeeded);
+        }
+        assert_eq!(started.elapsed(), 100 * step);
     }
 
     #[tokio::test(start_paused = true)]
