@@ -133,13 +133,18 @@ impl Client {
                 Arc::clone(&self.shared),
                 self.shared.attempt_timeout.min(left),
             );
-            let result = self.attempt(update, attempts, context, &span).await;
-            if let Some(admission) = admission {
-                admission.finish(&result);
-            }
-            let error = match result {
-                Ok(updated) => break Ok(updated),
-                Err(error) => error,
+            // In a block of its own, so that the result's storage ends
+            // here: a local that lives on to the waits below would be held
+            // in the call's future, result and all, for the whole call.
+            let error = {
+                let result = self.attempt(update, attempts, context, &span).await;
+                if let Some(admission) = admission {
+                    admission.finish(&result);
+                }
+                match result {
+                    Ok(updated) => break Ok(updated),
+                    Err(error) => error,
+                }
             };
             let throttled = error.status() == Some(StatusCode::TOO_MANY_REQUESTS);
             // In a batch, a 429 is the pacer's business: it has cut the
