@@ -6,23 +6,10 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use serde_json::{Value, json};
-use support::{API_KEY, fixture_json, json_response};
+use serde_json::json;
+use support::{API_KEY, LogBuffer, answering_once, fixture_json};
 use talktohumans::{Client, Error, UpdateContactOutput};
-use wiremock::{Mock, MockServer, matchers::any};
-
-async fn answering(body: &Value) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(json_response(200, &body.to_string()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    server
-}
+use wiremock::MockServer;
 
 async fn send(server: &MockServer, strict: bool) -> Result<UpdateContactOutput, Error> {
     Client::builder()
@@ -52,13 +39,13 @@ async fn every_drift_at_once_is_reported_with_one_warning() {
     contact["headline"] = json!(4.5);
     contact["account"] = json!([]);
     contact["experiences"][0]["is_current"] = json!(1);
-    let server = answering(&body).await;
+    let server = answering_once(&body.to_string()).await;
 
-    let logs = Arc::new(Mutex::new(Vec::new()));
-    let writer = Arc::clone(&logs);
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::WARN)
-        .with_writer(move || Captured(Arc::clone(&writer)))
+        .with_writer(move || writer.clone())
         .finish();
     let output = {
         let _default = tracing::subscriber::set_default(subscriber);
@@ -96,22 +83,9 @@ async fn every_drift_at_once_is_reported_with_one_warning() {
     );
     assert_eq!(output.contact.name.as_deref(), Some("<string>"));
 
-    let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert_eq!(logs.matches("WARN").count(), 1, "{logs}");
     assert!(logs.contains("/data/contact/tags/2"), "{logs}");
     // Values stay out of the warning: they are the contact's data.
     assert!(!logs.contains("2023-11-07T05:31:56\""), "{logs}");
-}
-
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

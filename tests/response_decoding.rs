@@ -7,7 +7,7 @@ mod support;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
-use support::{client, fixture, fixture_json, json_response};
+use support::{answering_once, client, fixture, fixture_json, json_response};
 use talktohumans::types::Contact;
 use wiremock::{Mock, MockServer, matchers::any};
 
@@ -278,12 +278,7 @@ async fn counts_above_two_to_the_31_are_exact() {
 async fn the_notes_come_back_as_the_text_sent() {
     let notes = "{\"stage\": \"demo\", \"n\": 1.50}";
     let body = json!({"data": {"contact": {"contact_id": "123", "notes_json": notes}}});
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(json_response(200, &body.to_string()))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = answering_once(&body.to_string()).await;
 
     let contact = client(&server)
         .update_contact("123")

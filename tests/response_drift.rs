@@ -9,7 +9,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{API_KEY, fixture_json, json_response};
+use support::{API_KEY, answering_once, fixture_json, json_response};
 use talktohumans::{Client, DriftResolution, Error, UpdateContactOutput};
 use wiremock::{Mock, MockServer, matchers::any};
 
@@ -96,16 +96,6 @@ impl Drift {
     }
 }
 
-async fn answering(body: &Value) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(json_response(200, &body.to_string()))
-        .expect(1)
-        .mount(&server)
-        .await;
-    server
-}
-
 fn client(server: &MockServer, strict: bool) -> Client {
     Client::builder()
         .api_key(API_KEY)
@@ -129,7 +119,7 @@ async fn send(server: &MockServer, strict: bool) -> Result<UpdateContactOutput, 
 async fn check(drift: Drift) {
     let body = drift.body();
 
-    let server = answering(&body).await;
+    let server = answering_once(&body.to_string()).await;
     let output = send(&server, false)
         .await
         .unwrap_or_else(|e| panic!("{}: the contact must come back: {e}", drift.pointer));
@@ -148,7 +138,7 @@ async fn check(drift: Drift) {
     // The path points at the value in the body as it was sent.
     assert_eq!(body.pointer(reported.path()), Some(&drift.sent));
 
-    let server = answering(&body).await;
+    let server = answering_once(&body.to_string()).await;
     match send(&server, true).await {
         Err(Error::UndecodableResponse(e)) => {
             assert_eq!(e.status(), 200);
@@ -281,9 +271,9 @@ async fn a_one_for_a_boolean() {
 
 #[tokio::test]
 async fn a_fitting_body_has_no_drift() {
-    let server = answering(&fixture_json("seed_example_response.json")).await;
+    let server = answering_once(&fixture_json("seed_example_response.json").to_string()).await;
     assert!(send(&server, false).await.unwrap().drift.is_empty());
-    let server = answering(&fixture_json("seed_example_response.json")).await;
+    let server = answering_once(&fixture_json("seed_example_response.json").to_string()).await;
     assert!(send(&server, true).await.unwrap().drift.is_empty());
 }
 

@@ -5,10 +5,12 @@
 
 use std::error::Error as _;
 use std::fmt::Debug;
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
+mod support;
+
+use support::LogBuffer;
 use talktohumans::{ApiKey, Client, Error, RetryPolicy, UpdateContactInput};
 use tokio::io::AsyncReadExt;
 use wiremock::matchers::{bearer_token, method, path};
@@ -218,18 +220,17 @@ async fn the_server_receives_the_key_as_a_bearer_token() {
 }
 
 /// Everything logged in this test binary since `capture` was first called.
-fn capture() -> Arc<Mutex<Vec<u8>>> {
+fn capture() -> LogBuffer {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;
 
-    static BUFFER: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    static BUFFER: OnceLock<LogBuffer> = OnceLock::new();
     BUFFER
         .get_or_init(|| {
-            let buffer = Arc::new(Mutex::new(Vec::new()));
-            let writer = Arc::clone(&buffer);
-            let layer =
-                tracing_subscriber::fmt::layer().with_writer(move || Shared(Arc::clone(&writer)));
+            let buffer = LogBuffer::default();
+            let writer = buffer.clone();
+            let layer = tracing_subscriber::fmt::layer().with_writer(move || writer.clone());
             // Everything at TRACE, reqwest's and hyper's `log` records
             // included, except the mock server's own logs: it is the server,
             // and it logs the requests it receives.
@@ -244,19 +245,6 @@ fn capture() -> Arc<Mutex<Vec<u8>>> {
             buffer
         })
         .clone()
-}
-
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[tokio::test]
@@ -278,7 +266,7 @@ async fn tracing_at_trace_level_never_shows_the_key() {
     client(&refused.uri()).send(&update()).await.unwrap_err();
     client(&closed_port()).send(&update()).await.unwrap_err();
 
-    let text = String::from_utf8(buffer.lock().unwrap().clone()).unwrap();
+    let text = buffer.text();
     // The capture works: the call's span, its request id, the retry and the
     // bodies at TRACE level are there.
     for expected in [

@@ -9,7 +9,9 @@
 pub mod raw_http;
 pub mod scripted;
 
+use std::io::Write;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use talktohumans::{Client, Error, InvalidInput};
 use wiremock::matchers::{bearer_token, body_string, header, method, path};
@@ -63,6 +65,41 @@ pub fn seed_response() -> ResponseTemplate {
 /// A response with this status and JSON text as its body.
 pub fn json_response(status: u16, body: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.as_bytes().to_vec(), "application/json")
+}
+
+/// A mock server that answers one request, whatever it is, 200 with this
+/// JSON body (and fails the test when dropped if it got another number).
+pub async fn answering_once(body: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(json_response(200, body))
+        .expect(1)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A `tracing` writer that keeps what it is given, for tests that read the
+/// logs back: clone it into the subscriber's `with_writer` closure.
+#[derive(Clone, Default)]
+pub struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl LogBuffer {
+    /// What was written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Matches `PATCH /v1/contacts/<contact_id>` with the bearer key, a JSON
