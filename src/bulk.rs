@@ -13,14 +13,27 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 
 use crate::client::Client;
-use crate::error::{Error, ErrorKind};
+use crate::contact_turns::{ContactTurns, Ended};
+use crate::error::{Error, ErrorKind, NotSent};
 use crate::ids::ContactId;
 use crate::input::UpdateContactInput;
 use crate::pacing::{Pacer, PacingOptions};
-use crate::reorder::in_input_order;
 use crate::response::UpdateContactOutput;
+use crate::runner::{Limits, Waiting, run};
 
 /// How a batch runs.
+///
+/// **One contact, one update at a time.** Whatever the options, an update
+/// starts only once every earlier update of the same contact in the batch
+/// has finished, retries included, so a contact ends as its updates applied
+/// in input order would leave it (a `set` then an `add` is never the other
+/// way round). Updates of different contacts run concurrently. An update
+/// that waits for its contact's turn sends nothing and does not count
+/// against [`concurrency`](Self::concurrency); up to [`MAX_WAITING_FOR_TURN`]
+/// wait at once, and while that many do, the batch takes no more updates
+/// from its input. With
+/// [`stop_contact_on_failure`](Self::stop_contact_on_failure), a failed
+/// update also holds back the later updates of its contact.
 ///
 /// Results come in input order by default. A finished update does not hold
 /// its slot while an earlier one is still running (being retried, say): it
@@ -66,11 +79,17 @@ pub struct BulkOptions {
     reorder_window: usize,
     max_rate: Option<NonZeroU32>,
     adaptive: bool,
+    stop_contact_on_failure: bool,
 }
+
+/// How many updates of a batch may wait at once for an earlier update of
+/// their contact to finish (see [`BulkOptions`]).
+pub const MAX_WAITING_FOR_TURN: usize = 1024;
 
 impl Default for BulkOptions {
     /// 8 requests in flight, results in input order, up to 1,024 results
-    /// waiting behind a slow one, adaptive rate control, no fixed rate.
+    /// waiting behind a slow one, adaptive rate control, no fixed rate, and
+    /// a failed update does not hold back the later ones of its contact.
     fn default() -> Self {
         Self {
             concurrency: 8,
@@ -78,6 +97,7 @@ impl Default for BulkOptions {
             reorder_window: 1024,
             max_rate: None,
             adaptive: true,
+            stop_contact_on_failure: false,
         }
     }
 }
@@ -144,6 +164,29 @@ impl BulkOptions {
     #[must_use]
     pub fn adaptive(mut self, on: bool) -> Self {
         self.adaptive = on;
+        self
+    }
+
+    /// Whether a failed update holds back the later updates of the same
+    /// contact in the batch (default `false`). With `true`, once an update of
+    /// a contact fails (any error but one the server applied the update
+    /// with, see [`Error::applied`]), the batch sends none of that
+    /// contact's later updates: each ends with
+    /// [`Error::NotSent`] ([`NotSent::EarlierUpdateFailed`], naming the
+    /// failed one), so the contact stays as its earlier updates left it and
+    /// can be finished, in order, by sending the failed update and those
+    /// after it again. Updates of other contacts go on.
+    ///
+    /// ```
+    /// use talktohumans::BulkOptions;
+    ///
+    /// // A file of changes to apply in order, contact by contact.
+    /// let options = BulkOptions::default().stop_contact_on_failure(true);
+    /// # let _ = options;
+    /// ```
+    #[must_use]
+    pub fn stop_contact_on_failure(mut self, on: bool) -> Self {
+        self.stop_contact_on_failure = on;
         self
     }
 }
@@ -344,6 +387,10 @@ impl Client {
 
     /// Sends a stream of updates with these options.
     ///
+    /// The updates of one contact go one at a time, in input order, each
+    /// after the previous one has finished (see [`BulkOptions`]); those of
+    /// different contacts go concurrently.
+    ///
     /// Every update follows the client's retry rules. When the server answers
     /// 429 (too many requests), the whole batch pauses for the wait it asks
     /// for (or the backoff), not only the request that got the 429, so that
@@ -364,29 +411,52 @@ impl Client {
             max_rate: options.max_rate,
             adaptive: options.adaptive,
         }));
+        let turns = Arc::new(ContactTurns::default());
+        let waiting = Waiting::default();
         let client = self.clone();
-        let requests = updates.enumerate().map(move |(index, update)| {
-            let pacer = Arc::clone(&pacer);
-            let client = client.clone();
-            async move {
-                let result = client.send_paced(&update, Some(&pacer)).await;
-                BulkItem {
-                    index,
-                    contact_id: update.into_contact_id(),
-                    result,
+        let stop_contact_on_failure = options.stop_contact_on_failure;
+        let requests = {
+            let waiting = waiting.clone();
+            updates.enumerate().map(move |(index, update)| {
+                // Here, in input order: the contact's line is input order.
+                let mut turn = turns.enter(update.contact_id(), index);
+                let pacer = Arc::clone(&pacer);
+                let client = client.clone();
+                let waiting = waiting.clone();
+                async move {
+                    let before = {
+                        let _waiting = waiting.enter();
+                        turn.wait().await
+                    };
+                    let result = match before {
+                        Some(Ended::Failed { first }) if stop_contact_on_failure => {
+                            Err(Error::NotSent(NotSent::EarlierUpdateFailed {
+                                index: first,
+                            }))
+                        }
+                        _ => client.send_paced(&update, Some(&pacer)).await,
+                    };
+                    turn.end(match &result {
+                        Err(Error::NotSent(NotSent::EarlierUpdateFailed { index: first })) => {
+                            Ended::Failed { first: *first }
+                        }
+                        Err(error) if !error.applied() => Ended::Failed { first: index },
+                        _ => Ended::Applied,
+                    });
+                    BulkItem {
+                        index,
+                        contact_id: update.into_contact_id(),
+                        result,
+                    }
                 }
-            }
-        });
-        let results = if options.ordered {
-            in_input_order(
-                Box::pin(requests),
-                options.concurrency,
-                options.reorder_window,
-            )
-            .boxed()
-        } else {
-            requests.buffer_unordered(options.concurrency).boxed()
+            })
         };
+        let limits = Limits {
+            concurrency: options.concurrency,
+            window: options.ordered.then_some(options.reorder_window),
+            max_waiting: MAX_WAITING_FOR_TURN,
+        };
+        let results = run(Box::pin(requests), limits, waiting).boxed();
         BulkUpdates {
             results,
             summary: BulkSummary::default(),

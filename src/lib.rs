@@ -7,6 +7,7 @@ mod api_key;
 mod bulk;
 mod client;
 mod client_builder;
+mod contact_turns;
 mod decode;
 mod error;
 mod fluent;
@@ -22,14 +23,14 @@ mod input;
 pub mod mock;
 mod pacing;
 mod preview;
-mod reorder;
 mod response;
 mod retry;
+mod runner;
 mod shared;
 mod tag;
 
 pub use api_key::ApiKey;
-pub use bulk::{BulkItem, BulkOptions, BulkSummary, BulkUpdates};
+pub use bulk::{BulkItem, BulkOptions, BulkSummary, BulkUpdates, MAX_WAITING_FOR_TURN};
 pub use client::Client;
 pub use client_builder::{
     API_KEY_ENV, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,
@@ -37,7 +38,7 @@ pub use client_builder::{
 };
 pub use decode::{DriftResolution, ResponseDrift};
 pub use error::{
-    ApiError, ConfigError, Error, ErrorKind, IdProblem, InvalidInput, ResponseTooLarge,
+    ApiError, ConfigError, Error, ErrorKind, IdProblem, InvalidInput, NotSent, ResponseTooLarge,
     UndecodableResponse,
 };
 pub use fluent::UpdateContactFluentBuilder;
