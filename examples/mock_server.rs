@@ -9,7 +9,9 @@
 //! contacts (see `talktohumans::mock::seed`) on 127.0.0.1. With
 //! `--capacity 300` it answers 429 past 300 requests a second (a token
 //! bucket of `--burst` tokens, by default one second's worth), to try bulk
-//! runs against a rate-limited API.
+//! runs against a rate-limited API. `--contacts 5000` adds that many
+//! made-up contacts (ids 1000001 on, see `seed::generated`), for runs that
+//! need many distinct contacts.
 
 use clap::Parser;
 use talktohumans::mock::{DEFAULT_API_KEY, MockServer, seed};
@@ -34,6 +36,11 @@ struct Args {
     /// quiet spell (default: the capacity, one second's worth).
     #[arg(long, value_name = "N", requires = "capacity", value_parser = clap::value_parser!(u32).range(1..))]
     burst: Option<u32>,
+
+    /// Also serve this many made-up contacts, ids 1000001 to 1000000 + N,
+    /// under account 42.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    contacts: u64,
 }
 
 #[tokio::main]
@@ -46,6 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(burst) = args.burst {
         builder = builder.burst(burst);
     }
+    builder = builder.generated_contacts(args.contacts);
     let mock = builder.start().await?;
     // stdout carries only the URL, so that a script can read it.
     println!("{}", mock.base_url());
@@ -59,6 +67,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed::PRIYA_RAMAN,
         seed::TOMAS_HERRERA,
     );
+    if args.contacts > 0 {
+        eprintln!(
+            "and {} generated contacts, {} to {} (under account {})",
+            args.contacts,
+            seed::generated_id(0),
+            seed::generated_id(args.contacts - 1),
+            seed::SAM_ACCOUNT,
+        );
+    }
     // Serves until the process is killed.
     std::future::pending::<()>().await;
     Ok(())

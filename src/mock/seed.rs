@@ -93,6 +93,51 @@ pub fn contacts() -> Vec<MockContact> {
     ]
 }
 
+/// The id of the first generated contact: far from the seeded ones.
+pub const FIRST_GENERATED_ID: u64 = 1_000_001;
+
+/// The id of generated contact `i` (from 0): `FIRST_GENERATED_ID + i`.
+///
+/// ```
+/// use talktohumans::mock::seed;
+///
+/// assert_eq!(seed::generated_id(0), "1000001");
+/// assert_eq!(seed::generated_id(41), "1000042");
+/// ```
+pub fn generated_id(i: u64) -> String {
+    FIRST_GENERATED_ID.saturating_add(i).to_string()
+}
+
+/// `n` made-up contacts for trials and benchmarks that need many distinct
+/// contacts: ids from [`generated_id`]`(0)` on, each under [`SAM_ACCOUNT`],
+/// named "Contact N" with a short headline, no tags and no notes. The
+/// profile is small, so that a mock of a hundred thousand of them stays
+/// within a few hundred megabytes.
+///
+/// ```
+/// use talktohumans::mock::seed;
+///
+/// let contacts = seed::generated(3);
+/// assert_eq!(contacts.len(), 3);
+/// assert_eq!(contacts[2].contact_id(), "1000003");
+/// assert_eq!(contacts[2].account_ids(), [seed::SAM_ACCOUNT]);
+/// ```
+pub fn generated(n: u64) -> Vec<MockContact> {
+    (0..n)
+        .map(|i| {
+            let number = i + 1;
+            let contact_id = generated_id(i);
+            let profile = Contact {
+                name: Some(format!("Contact {number}")),
+                headline: Some(format!("Buyer #{number} at Example Co")),
+                app_url: Some(format!("https://talktohumans.app/contacts/{contact_id}")),
+                ..Contact::default()
+            };
+            MockContact::new(contact_id, SAM_ACCOUNT).profile(profile)
+        })
+        .collect()
+}
+
 fn location(city: &str, state: &str, country: &str, code: &str) -> Location {
     Location {
         city: some(city),

@@ -1,5 +1,6 @@
 //! The server: start and stop, configuration, and what tests can read back.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -122,7 +123,8 @@ impl MockServerBuilder {
     /// Adds a contact; one with the same id as an earlier or default one
     /// replaces it.
     pub fn contact(mut self, contact: MockContact) -> Self {
-        self.contacts.retain(|c| c.contact_id != contact.contact_id);
+        // Replaced when the server starts, in one pass: a retain here would
+        // make seeding many contacts quadratic.
         self.contacts.push(contact);
         self
     }
@@ -130,6 +132,28 @@ impl MockServerBuilder {
     /// Adds contacts, as [`contact`](Self::contact) does.
     pub fn contacts(self, contacts: impl IntoIterator<Item = MockContact>) -> Self {
         contacts.into_iter().fold(self, Self::contact)
+    }
+
+    /// Adds `n` made-up contacts ([`seed::generated`]), for trials and
+    /// benchmarks that update many distinct contacts; in a batch, the
+    /// updates of one contact go one at a time, so a batch over a handful
+    /// of contacts cannot show the pace of many.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use talktohumans::mock::{seed, MockServer};
+    ///
+    /// let mock = MockServer::builder().generated_contacts(1000).start().await?;
+    /// let client = mock.client_builder().build()?;
+    /// client.update_contact(seed::generated_id(999)).add_tag("Q4").send().await?;
+    /// assert_eq!(mock.contact(&seed::generated_id(999)).unwrap().tag_names(), ["Q4"]);
+    /// assert!(mock.contact(&seed::generated_id(1000)).is_none());
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+    /// ```
+    pub fn generated_contacts(self, n: u64) -> Self {
+        self.contacts(seed::generated(n))
     }
 
     /// Describes an account (display name, owner, ...), shown as the
@@ -202,10 +226,8 @@ impl MockServerBuilder {
             accounts.retain(|a| a.account_id != account.account_id);
             accounts.push(account);
         }
-        for contact in self.contacts {
-            contacts.retain(|c| c.contact_id != contact.contact_id);
-            contacts.push(contact);
-        }
+        contacts.extend(self.contacts);
+        let contacts = latest_of_each(contacts);
         let store = Store::new(&accounts, &contacts).map_err(MockError::InvalidSeed)?;
 
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
@@ -237,6 +259,26 @@ impl MockServerBuilder {
             _stop: stop,
         })
     }
+}
+
+/// The contacts with the last of each id kept, at its place: a later
+/// contact replaces an earlier one with its id.
+fn latest_of_each(contacts: Vec<MockContact>) -> Vec<MockContact> {
+    let last: HashMap<&str, usize> = contacts
+        .iter()
+        .enumerate()
+        .map(|(at, contact)| (contact.contact_id.as_str(), at))
+        .collect();
+    let keep: Vec<bool> = contacts
+        .iter()
+        .enumerate()
+        .map(|(at, contact)| last[contact.contact_id.as_str()] == at)
+        .collect();
+    contacts
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(contact, keep)| keep.then_some(contact))
+        .collect()
 }
 
 /// An in-memory mock of the API's `PATCH /v1/contacts/{contact_id}`, served
