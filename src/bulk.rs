@@ -320,12 +320,88 @@ pub struct BulkUpdates {
     results: BoxStream<'static, BulkItem>,
     summary: BulkSummary,
     started: Option<Instant>,
+    pacer: Arc<Pacer>,
 }
 
 impl BulkUpdates {
     /// The counts so far; final once the stream has ended.
     pub fn summary(&self) -> &BulkSummary {
         &self.summary
+    }
+
+    /// A handle that stops the batch gracefully, from anywhere (a signal
+    /// handler, another task): see [`StopHandle`].
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle {
+            pacer: Arc::clone(&self.pacer),
+        }
+    }
+}
+
+/// Stops a batch gracefully; made by [`BulkUpdates::stop_handle`]. Cheap to
+/// clone, `Send + Sync`.
+///
+/// After [`stop`](Self::stop), the batch sends no new request. The updates in
+/// flight finish (their answers may already be on the way, and dropping them
+/// would leave unknown whether they were applied). Every update not yet
+/// sent, those taken from the input and those still in it, ends at once with
+/// [`Error::NotSent`] ([`NotSent::Stopped`]), so the stream still yields one
+/// item per input, and then ends. An update that was sent and is waiting to
+/// be retried ends with the error of its last attempt. Dropping the stream
+/// instead cancels everything at once, answers or not.
+///
+/// ```
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use futures_util::StreamExt;
+/// use talktohumans::mock::{MockServer, seed};
+/// use talktohumans::{Error, NotSent, UpdateContactInput};
+///
+/// let mock = MockServer::builder().generated_contacts(100).start().await?;
+/// let client = mock.client_builder().build()?;
+/// let inputs = (0..100).map(|i| {
+///     UpdateContactInput::builder(seed::generated_id(i)).add_tag("Q4").build().unwrap()
+/// });
+/// let mut batch = client.update_contacts(inputs);
+/// let stop = batch.stop_handle();
+/// let mut not_sent = 0;
+/// while let Some(item) = batch.next().await {
+///     if item.index == 9 {
+///         stop.stop(); // say, on Ctrl-C
+///     }
+///     if let Err(Error::NotSent(NotSent::Stopped)) = item.result {
+///         not_sent += 1;
+///     }
+/// }
+/// assert_eq!(batch.summary().succeeded + not_sent, 100);
+/// assert!(not_sent > 0);
+/// assert_eq!(mock.request_count() as usize, batch.summary().succeeded);
+/// # Ok(())
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct StopHandle {
+    pacer: Arc<Pacer>,
+}
+
+impl StopHandle {
+    /// Stops the batch: no new request goes out (see [`StopHandle`]).
+    /// Stopping again does nothing more.
+    pub fn stop(&self) {
+        self.pacer.stop(NotSent::Stopped);
+    }
+
+    /// Whether the batch was stopped, by this handle or for another reason.
+    pub fn is_stopped(&self) -> bool {
+        self.pacer.stopped().is_some()
+    }
+}
+
+impl fmt::Debug for StopHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StopHandle")
+            .field("stopped", &self.is_stopped())
+            .finish()
     }
 }
 
@@ -415,6 +491,7 @@ impl Client {
         let waiting = Waiting::default();
         let client = self.clone();
         let stop_contact_on_failure = options.stop_contact_on_failure;
+        let batch_pacer = Arc::clone(&pacer);
         let requests = {
             let waiting = waiting.clone();
             updates.enumerate().map(move |(index, update)| {
@@ -461,6 +538,7 @@ impl Client {
             results,
             summary: BulkSummary::default(),
             started: None,
+            pacer: batch_pacer,
         }
     }
 }

@@ -120,9 +120,18 @@ impl Client {
         // Made at the first failure: most calls never need it.
         let mut schedule = None;
         let mut attempts = 0;
+        // The error of the attempt before, while a retry waits for its turn.
+        let mut last_error: Option<Error> = None;
         let result = loop {
             let admission = match pacer {
-                Some(pacer) => Some(pacer.admit().await),
+                Some(pacer) => match pacer.admit().await {
+                    Ok(admission) => Some(admission),
+                    // The batch was stopped: nothing more goes out. An update
+                    // never sent says so; one that was sent ends with what its
+                    // last attempt got, since that attempt may have been
+                    // applied.
+                    Err(reason) => break Err(last_error.take().unwrap_or(Error::NotSent(reason))),
+                },
                 None => None,
             };
             attempts += 1;
@@ -175,8 +184,17 @@ impl Client {
             match pacer {
                 // The next loop turn waits at the pacer, with the whole batch.
                 Some(pacer) if throttled => pacer.pause_for(wait),
-                _ => tokio::time::sleep(wait).await,
+                // A stopped batch does not wait out a backoff: the next turn
+                // ends the call with this error.
+                Some(pacer) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = pacer.until_stopped() => {}
+                    }
+                }
+                None => tokio::time::sleep(wait).await,
             }
+            last_error = Some(error);
         };
         span.record("attempts", attempts);
         span.record("duration_ms", started.elapsed().as_millis() as u64);

@@ -33,7 +33,7 @@ use reqwest::StatusCode;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use crate::error::Error;
+use crate::error::{Error, NotSent};
 use crate::response::UpdateContactOutput;
 
 /// What a batch's pacer does, from `BulkOptions`.
@@ -56,6 +56,10 @@ pub(crate) struct Pacer {
     slot_freed: Notify,
     fixed: Option<FixedRate>,
     adaptive: bool,
+    /// Why the batch sends nothing more, once it was stopped.
+    stopped: Mutex<Option<NotSent>>,
+    /// Woken when the batch is stopped, for requests waiting to be admitted.
+    stop_signal: Notify,
 }
 
 #[derive(Debug)]
@@ -80,6 +84,39 @@ impl Pacer {
             slot_freed: Notify::new(),
             fixed: options.max_rate.map(FixedRate::new),
             adaptive: options.adaptive,
+            stopped: Mutex::new(None),
+            stop_signal: Notify::new(),
+        }
+    }
+
+    /// Sends nothing more: every attempt not yet admitted, and every later
+    /// one, is refused with `reason` (the first reason given stays).
+    pub(crate) fn stop(&self, reason: NotSent) {
+        self.stopped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(reason);
+        self.stop_signal.notify_waiters();
+    }
+
+    /// Why the batch was stopped, if it was.
+    pub(crate) fn stopped(&self) -> Option<NotSent> {
+        self.stopped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Waits until the batch is stopped, and says why.
+    pub(crate) async fn until_stopped(&self) -> NotSent {
+        loop {
+            // Created before the check, so that a stop between the check
+            // and the wait is not missed.
+            let signal = self.stop_signal.notified();
+            if let Some(reason) = self.stopped() {
+                return reason;
+            }
+            signal.await;
         }
     }
 
@@ -116,7 +153,20 @@ impl Pacer {
     /// slot is free under the adaptive concurrency limit, and the fixed and
     /// adaptive rates allow it. Report how the attempt went with
     /// [`Admission::finish`]; dropping the admission frees its slot.
-    pub(crate) async fn admit(&self) -> Admission<'_> {
+    ///
+    /// `Err` with the reason once the batch is stopped, also while waiting.
+    pub(crate) async fn admit(&self) -> Result<Admission<'_>, NotSent> {
+        if let Some(reason) = self.stopped() {
+            return Err(reason);
+        }
+        tokio::select! {
+            biased;
+            reason = self.until_stopped() => Err(reason),
+            admission = self.admission() => Ok(admission),
+        }
+    }
+
+    async fn admission(&self) -> Admission<'_> {
         self.unpaused().await;
         // A slot first, so that requests waiting for the rate hold one:
         // the limit then bounds those sent and those about to be.
@@ -931,9 +981,9 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_pacer_holds_requests_to_the_concurrency_limit() {
         let pacer = Pacer::new(adaptive(2));
-        let first = pacer.admit().await;
-        let _second = pacer.admit().await;
-        let third = pacer.admit();
+        let first = pacer.admission().await;
+        let _second = pacer.admission().await;
+        let third = pacer.admission();
         tokio::pin!(third);
         assert!(
             tokio::time::timeout(Duration::from_secs(5), &mut third)
@@ -957,7 +1007,7 @@ mod tests {
         let step = Duration::from_micros(100);
         for _ in 0..100 {
             tokio::time::advance(step).await;
-            pacer.admit().await.finish_with(Outcome::Succeeded);
+            pacer.admission().await.finish_with(Outcome::Succeeded);
         }
         assert_eq!(started.elapsed(), 100 * step);
     }
@@ -966,13 +1016,13 @@ mod tests {
     async fn a_429_does_not_lower_the_concurrency_limit() {
         let pacer = Pacer::new(adaptive(8));
         for _ in 0..50 {
-            pacer.admit().await.finish_with(Outcome::Succeeded);
+            pacer.admission().await.finish_with(Outcome::Succeeded);
             tokio::time::advance(10 * MS).await;
         }
-        pacer.admit().await.finish_with(Outcome::Throttled);
+        pacer.admission().await.finish_with(Outcome::Throttled);
         assert_eq!(pacer.concurrency_limit(), 8);
         assert!(pacer.rate().is_some());
-        pacer.admit().await.finish_with(Outcome::Overloaded);
+        pacer.admission().await.finish_with(Outcome::Overloaded);
         assert_eq!(pacer.concurrency_limit(), 6);
     }
 
@@ -983,11 +1033,11 @@ mod tests {
             ..adaptive(8)
         });
         for _ in 0..50 {
-            pacer.admit().await.finish_with(Outcome::Succeeded);
+            pacer.admission().await.finish_with(Outcome::Succeeded);
             tokio::time::advance(10 * MS).await;
         }
-        pacer.admit().await.finish_with(Outcome::Throttled);
-        pacer.admit().await.finish_with(Outcome::Overloaded);
+        pacer.admission().await.finish_with(Outcome::Throttled);
+        pacer.admission().await.finish_with(Outcome::Overloaded);
         assert_eq!((pacer.concurrency_limit(), pacer.rate()), (8, None));
     }
 
@@ -1001,7 +1051,7 @@ mod tests {
         let start = Instant::now();
         let mut sent = Vec::new();
         for _ in 0..101 {
-            let admission = pacer.admit().await;
+            let admission = pacer.admission().await;
             sent.push(Instant::now());
             admission.finish_with(Outcome::Succeeded);
         }
@@ -1021,12 +1071,35 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_stop_refuses_admission_and_ends_every_wait() {
+        let pacer = Pacer::new(PacingOptions {
+            max_rate: NonZeroU32::new(1),
+            ..adaptive(8)
+        });
+        pacer.admit().await.unwrap().finish_with(Outcome::Succeeded);
+        pacer.pause_for(Duration::from_secs(3600));
+        let waiting = pacer.admit();
+        tokio::pin!(waiting);
+        assert!(
+            tokio::time::timeout(Duration::from_secs(5), &mut waiting)
+                .await
+                .is_err()
+        );
+        let start = Instant::now();
+        pacer.stop(NotSent::Stopped);
+        pacer.stop(NotSent::EarlierUpdateFailed { index: 0 });
+        assert_eq!(waiting.await.unwrap_err(), NotSent::Stopped);
+        assert_eq!(Instant::now(), start, "the wait ended at once");
+        assert_eq!(pacer.admit().await.unwrap_err(), NotSent::Stopped);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_pause_holds_every_request_back() {
         let pacer = Pacer::new(adaptive(8));
         let start = Instant::now();
         pacer.pause_for(Duration::from_millis(400));
         pacer.pause_for(Duration::from_millis(100));
-        let _admission = pacer.admit().await;
+        let _admission = pacer.admission().await;
         assert_eq!(Instant::now() - start, Duration::from_millis(400));
     }
 
@@ -1092,7 +1165,7 @@ mod tests {
                 async move {
                     let mut refused = 0;
                     loop {
-                        let admission = pacer.admit().await;
+                        let admission = pacer.admission().await;
                         // The server decides half way, as the request arrives.
                         tokio::time::sleep(latency / 2).await;
                         let verdict = bucket.lock().unwrap().take(Instant::now());

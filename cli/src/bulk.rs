@@ -3,12 +3,10 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use futures_util::{StreamExt, future, stream};
+use futures_util::{StreamExt, stream};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use talktohumans::{BulkItem, BulkOptions, UpdateContactInput};
 
@@ -235,13 +233,26 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
         results.write(row).map_err(write_error)?;
     }
 
-    let stop = Arc::new(AtomicBool::new(false));
+    let total = inputs.len();
+    let mut done = vec![false; total];
+    let mut progress = Progress::new(total as u64);
+    let options = BulkOptions::default()
+        .concurrency(usize::from(connection.concurrency))
+        .max_rate(args.max_rate.unwrap_or(0))
+        .adaptive(!args.no_adaptive)
+        .unordered();
+    let mut batch = session
+        .client
+        .update_contacts_with(options, stream::iter(inputs));
+    // Stopping the batch sends nothing more: the updates not yet sent come
+    // back as not sent, and those in flight finish.
+    let stop = batch.stop_handle();
     let (interrupts, mut interrupted) = tokio::sync::mpsc::unbounded_channel();
     {
-        let stop = Arc::clone(&stop);
+        let stop = stop.clone();
         tokio::spawn(async move {
             while tokio::signal::ctrl_c().await.is_ok() {
-                stop.store(true, Ordering::SeqCst);
+                stop.stop();
                 if interrupts.send(()).is_err() {
                     break;
                 }
@@ -249,20 +260,6 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
         });
     }
 
-    let total = inputs.len();
-    let mut done = vec![false; total];
-    let mut progress = Progress::new(total as u64);
-    let updates = {
-        let stop = Arc::clone(&stop);
-        // Ending the input ends the batch once the updates in flight finish.
-        stream::iter(inputs).take_while(move |_| future::ready(!stop.load(Ordering::SeqCst)))
-    };
-    let options = BulkOptions::default()
-        .concurrency(usize::from(connection.concurrency))
-        .max_rate(args.max_rate.unwrap_or(0))
-        .adaptive(!args.no_adaptive)
-        .unordered();
-    let mut batch = session.client.update_contacts_with(options, updates);
     let mut presses = 0;
     loop {
         tokio::select! {
@@ -316,7 +313,7 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
         counts.ok, counts.failed, counts.skipped, counts.invalid, counts.not_sent
     ));
     crate::out(format_args!("results: {}", results_path.display()));
-    let interrupted = stop.load(Ordering::SeqCst);
+    let interrupted = stop.is_stopped();
     if counts.failed > 0
         || counts.not_sent > 0
         || (counts.invalid > 0 && args.only_failed.is_none())
@@ -347,6 +344,10 @@ fn result_row(line: u64, contact_id: &str, item: BulkItem) -> ResultRow {
             http_status: Some(output.status.as_u16()),
             request_id: output.request_id().map(str::to_owned),
             ..ResultRow::new(line, contact_id, Outcome::Ok)
+        },
+        Err(error @ talktohumans::Error::NotSent(_)) => ResultRow {
+            error: Some(error.to_string()),
+            ..ResultRow::new(line, contact_id, Outcome::NotSent)
         },
         Err(error) => ResultRow {
             http_status: error.status().map(|s| s.as_u16()),

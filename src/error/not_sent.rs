@@ -41,4 +41,9 @@ pub enum NotSent {
         /// The input index of the first update of the contact that failed.
         index: usize,
     },
+
+    /// The batch was stopped with [`StopHandle::stop`](crate::StopHandle::stop)
+    /// before this update was sent.
+    #[error("the batch was stopped before this update was sent")]
+    Stopped,
 }
