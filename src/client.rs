@@ -187,10 +187,9 @@ impl Client {
                 // A stopped batch does not wait out a backoff: the next turn
                 // ends the call with this error.
                 Some(pacer) => {
-                    tokio::select! {
-                        _ = tokio::time::sleep(wait) => {}
-                        _ = pacer.until_stopped() => {}
-                    }
+                    let sleep = std::pin::pin!(tokio::time::sleep(wait));
+                    let stopped = std::pin::pin!(pacer.until_stopped());
+                    futures_util::future::select(sleep, stopped).await;
                 }
                 None => tokio::time::sleep(wait).await,
             }

@@ -24,6 +24,7 @@ use std::ops::Add;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use futures_util::future::Either;
 use governor::clock::{Clock, Reference};
 use governor::middleware::NoOpMiddleware;
 use governor::nanos::Nanos;
@@ -159,10 +160,13 @@ impl Pacer {
         if let Some(reason) = self.stopped() {
             return Err(reason);
         }
-        tokio::select! {
-            biased;
-            reason = self.until_stopped() => Err(reason),
-            admission = self.admission() => Ok(admission),
+        // Stopped first when both are ready, so that a stop is never
+        // outrun by a slot freed at the same moment.
+        let stopped = std::pin::pin!(self.until_stopped());
+        let admission = std::pin::pin!(self.admission());
+        match futures_util::future::select(stopped, admission).await {
+            Either::Left((reason, _)) => Err(reason),
+            Either::Right((admission, _)) => Ok(admission),
         }
     }
 
