@@ -6,32 +6,19 @@
 
 #![forbid(unsafe_code)]
 
-mod bulk;
-mod connect;
+mod commands;
+mod context;
 mod exit;
-mod results;
-mod rows;
+mod print;
 mod tags;
-mod update;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
-/// Printed under every `--help`, so that scripts can be written against it.
-const EXIT_CODES: &str = "\
-Exit codes:
-  0    success (in bulk: every row sent was updated, or changed nothing and was skipped)
-  2    usage error: unknown flag, flags that cannot go together, no API key
-  3    invalid input: a tag, id, notes or CSV row breaks a rule; nothing was sent
-  4    API failure: the single update was refused or could not be sent
-  5    partial failure: one or more rows of a bulk run failed (see the results CSV)
-  130  interrupted by Ctrl-C: the rows not sent are in the results CSV as not_sent
-
-Environment:
-  TALKTOHUMANS_API_KEY   the API key (not needed with --mock or --dry-run)
-  TALKTOHUMANS_BASE_URL  the API's base URL, as --base-url";
+use crate::commands::{bulk, update};
+use crate::context::Connection;
+use crate::exit::{EXIT_CODES, UsageError};
 
 /// Tag contacts and edit their notes on talktohumans.app.
 ///
@@ -45,63 +32,6 @@ struct Cli {
     connection: Connection,
     #[command(subcommand)]
     command: Command,
-}
-
-/// Where and how requests are sent; accepted before or after the command.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Connection")]
-pub struct Connection {
-    /// Run against an embedded mock of the API, with made-up contacts
-    /// (18442, 27051, 30917, 41236) and accounts (42, 77): nothing leaves
-    /// this machine and no API key is needed.
-    #[arg(long, global = true)]
-    pub mock: bool,
-
-    /// With --mock, make every answer take this many milliseconds, to watch
-    /// the progress bar and try Ctrl-C.
-    #[arg(long, global = true, value_name = "MS", requires = "mock")]
-    pub mock_latency: Option<u64>,
-
-    /// With --mock, answer 429 past this many requests a second (a token
-    /// bucket holding one second's worth), to try bulk runs against a
-    /// rate-limited API.
-    #[arg(
-        long,
-        global = true,
-        value_name = "RPS",
-        requires = "mock",
-        value_parser = clap::value_parser!(u32).range(1..)
-    )]
-    pub mock_capacity: Option<u32>,
-
-    /// The API's base URL.
-    #[arg(
-        long,
-        global = true,
-        value_name = "URL",
-        env = "TALKTOHUMANS_BASE_URL",
-        default_value = talktohumans::DEFAULT_BASE_URL
-    )]
-    pub base_url: String,
-
-    /// How long one attempt may take, in seconds.
-    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 30)]
-    pub timeout: u64,
-
-    /// How many times a failed request is retried (connection errors,
-    /// timeouts, 408, 409, 429 and 5xx).
-    #[arg(long, global = true, value_name = "N", default_value_t = 2)]
-    pub max_retries: u32,
-
-    /// How many updates of a bulk run are in flight at once.
-    #[arg(
-        long,
-        global = true,
-        value_name = "N",
-        default_value_t = 8,
-        value_parser = clap::value_parser!(u16).range(1..=256)
-    )]
-    pub concurrency: u16,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,50 +72,38 @@ fn main() -> ExitCode {
             {
                 Ok(runtime) => runtime,
                 Err(e) => {
-                    eprintln!("error: cannot start the async runtime: {e}");
+                    print::err(format_args!("error: cannot start the async runtime: {e}"));
                     return ExitCode::FAILURE;
                 }
             };
-            runtime.block_on(async {
+            let ran = runtime.block_on(async {
                 match command {
                     ContactCommand::Update(args) => update::run(&cli.connection, args).await,
                     ContactCommand::Bulk(args) => bulk::run(&cli.connection, args).await,
                 }
-            })
+            });
+            match ran {
+                Ok(code) => code,
+                Err(usage) => usage_error(usage),
+            }
         }
     };
     ExitCode::from(code)
 }
 
 /// Exits with clap's usage error (code 2), shown with the usage of the
-/// subcommand at `path`, for rules between flags that clap cannot express
-/// with a message that says why.
-pub fn usage_error(path: &[&str], message: impl std::fmt::Display) -> ! {
+/// subcommand the error is about, for rules between flags that clap cannot
+/// express with a message that says why.
+fn usage_error(usage: UsageError) -> ! {
     let mut command = Cli::command();
     command.build();
-    for name in path {
+    for name in usage.path {
         match command.find_subcommand(name) {
             Some(found) => command = found.clone(),
             None => break,
         }
     }
     command
-        .error(clap::error::ErrorKind::ArgumentConflict, message)
+        .error(clap::error::ErrorKind::ArgumentConflict, usage.message)
         .exit()
-}
-
-/// Writes to standard output, quietly giving up when the reader has gone
-/// (`talktohumans ... | head`), where `println!` would panic.
-pub fn out(text: impl std::fmt::Display) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stdout().lock(), "{text}");
-}
-
-/// A file argument whose `-` means standard input.
-pub fn read_text(path: &PathBuf) -> std::io::Result<String> {
-    if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(path)
-    }
 }

@@ -6,8 +6,10 @@ use clap::Args;
 use talktohumans::types::Contact;
 use talktohumans::{InvalidInput, UpdateContactInput, UpdateContactOutput};
 
-use crate::connect::connect;
-use crate::{Connection, exit, tags};
+use crate::context::{Connection, connect};
+use crate::exit::{self, UsageError};
+use crate::print::{err, out};
+use crate::tags;
 
 const TAGS_HELP: &str = "\
 Tags:
@@ -27,7 +29,7 @@ Examples:
 
 /// Update one contact's tags and notes, and print the updated contact.
 #[derive(Debug, Args)]
-#[command(after_help = format!("{TAGS_HELP}\n\n{}", crate::EXIT_CODES))]
+#[command(after_help = format!("{TAGS_HELP}\n\n{}", exit::EXIT_CODES))]
 pub struct UpdateArgs {
     /// The contact's id.
     #[arg(value_name = "ID")]
@@ -77,9 +79,9 @@ pub struct UpdateArgs {
     dry_run: bool,
 }
 
-const PATH: [&str; 2] = ["contact", "update"];
+const PATH: &[&str] = &["contact", "update"];
 
-pub async fn run(connection: &Connection, args: UpdateArgs) -> u8 {
+pub async fn run(connection: &Connection, args: UpdateArgs) -> Result<u8, UsageError> {
     if (!args.set.is_empty() || args.clear_tags)
         && (!args.add.is_empty() || !args.remove.is_empty())
     {
@@ -88,60 +90,77 @@ pub async fn run(connection: &Connection, args: UpdateArgs) -> u8 {
         } else {
             "--set"
         };
-        crate::usage_error(
-            &PATH,
-            format!(
+        return Err(UsageError {
+            path: PATH,
+            message: format!(
                 "{replace} replaces all the contact's tags, so it cannot be combined with \
                  --add or --remove; give the whole new list with --set, or change some tags \
                  with --add and --remove"
             ),
-        );
+        });
     }
     let input = match build(&args) {
         Ok(input) => input,
-        Err(message) => {
-            eprintln!("error: {message}; nothing was sent");
-            return exit::INVALID_INPUT;
+        Err(Refused::Usage(usage)) => return Err(usage),
+        Err(Refused::Invalid(message)) => {
+            err(format_args!("error: {message}; nothing was sent"));
+            return Ok(exit::INVALID_INPUT);
         }
     };
     if args.dry_run {
-        crate::out(input.body_json());
-        eprintln!(
+        out(input.body_json());
+        err(format_args!(
             "dry run: would send PATCH /v1/contacts/{}; nothing was sent",
             input.contact_id()
-        );
-        return exit::OK;
+        ));
+        return Ok(exit::OK);
     }
     let session = match connect(connection).await {
         Ok(session) => session,
         Err(message) => {
-            eprintln!("error: {message}");
-            return exit::USAGE;
+            err(format_args!("error: {message}"));
+            return Ok(exit::USAGE);
         }
     };
-    match session.client.send(&input).await {
+    Ok(match session.client.send(&input).await {
         Ok(output) => {
             if args.json {
                 match serde_json::to_string_pretty(&output.contact) {
-                    Ok(json) => crate::out(json),
+                    Ok(json) => out(json),
                     Err(e) => {
-                        eprintln!("error: the contact could not be printed as JSON: {e}");
-                        return exit::API_FAILURE;
+                        err(format_args!(
+                            "error: the contact could not be printed as JSON: {e}"
+                        ));
+                        return Ok(exit::API_FAILURE);
                     }
                 }
             } else {
-                crate::out(summary(&output));
+                out(summary(&output));
             }
             exit::OK
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            err(format_args!("error: {e}"));
             exit::API_FAILURE
         }
+    })
+}
+
+/// Why no update could be built from the flags.
+enum Refused {
+    /// The flags ask for nothing, or for things that do not go together.
+    Usage(UsageError),
+    /// A value breaks one of the API's rules.
+    Invalid(String),
+}
+
+impl From<String> for Refused {
+    fn from(message: String) -> Self {
+        Refused::Invalid(message)
     }
 }
 
-fn build(args: &UpdateArgs) -> Result<UpdateContactInput, String> {
+fn build(args: &UpdateArgs) -> Result<UpdateContactInput, Refused> {
     let mut builder = UpdateContactInput::builder(&args.contact_id);
     if let Some(account) = &args.account {
         builder = builder.account_id(account);
@@ -157,7 +176,7 @@ fn build(args: &UpdateArgs) -> Result<UpdateContactInput, String> {
             .set
             .iter()
             .map(|t| tags::parse_tag(t))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, String>>()?;
         builder = builder.set_tags(set);
     }
     if args.clear_tags {
@@ -167,7 +186,7 @@ fn build(args: &UpdateArgs) -> Result<UpdateContactInput, String> {
         builder = builder.notes_json(notes);
     }
     if let Some(path) = &args.notes_file {
-        let text = crate::read_text(path)
+        let text = read_text(path)
             .map_err(|e| format!("cannot read the notes file {}: {e}", path.display()))?;
         builder = builder.notes_json(text);
     }
@@ -175,13 +194,23 @@ fn build(args: &UpdateArgs) -> Result<UpdateContactInput, String> {
         builder = builder.clear_notes();
     }
     builder.build().map_err(|e| match e {
-        InvalidInput::NothingToUpdate => crate::usage_error(
-            &PATH,
-            "nothing to change: give --add, --remove, --set, --clear-tags, --notes, \
-             --notes-file or --clear-notes",
-        ),
-        other => other.to_string(),
+        InvalidInput::NothingToUpdate => Refused::Usage(UsageError {
+            path: PATH,
+            message: "nothing to change: give --add, --remove, --set, --clear-tags, --notes, \
+                      --notes-file or --clear-notes"
+                .to_owned(),
+        }),
+        other => Refused::Invalid(other.to_string()),
     })
+}
+
+/// A file argument whose `-` means standard input.
+fn read_text(path: &PathBuf) -> std::io::Result<String> {
+    if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(path)
+    }
 }
 
 /// The readable form: who the contact is, and what the update left.

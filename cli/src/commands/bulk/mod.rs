@@ -1,19 +1,24 @@
 //! `contact bulk`: many updates from a CSV file, with progress, a results
 //! CSV written as rows settle, Ctrl-C that stops cleanly, and resume.
 
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+mod input;
+mod progress;
+mod results;
+mod summary;
+
+use std::path::PathBuf;
 
 use clap::Args;
 use futures_util::{StreamExt, stream};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use talktohumans::{BulkItem, BulkOptions, UpdateContactInput};
 
-use crate::connect::connect;
-use crate::results::{Outcome, ResultRow, ResultsWriter};
-use crate::rows::{self, Check};
-use crate::{Connection, exit};
+use self::input::Check;
+use self::progress::Progress;
+use self::results::{Outcome, ResultRow, ResultsWriter};
+use self::summary::{Counts, shell_word};
+use crate::context::{Connection, connect};
+use crate::exit::{self, UsageError};
+use crate::print::{err, out};
 
 const FORMAT_HELP: &str = "\
 CSV format:
@@ -54,7 +59,7 @@ Results and resume:
 /// with their line numbers, and nothing is sent unless --skip-invalid is
 /// given. A row that changes nothing is reported and skipped.
 #[derive(Debug, Args)]
-#[command(after_help = format!("{FORMAT_HELP}\n\n{}", crate::EXIT_CODES))]
+#[command(after_help = format!("{FORMAT_HELP}\n\n{}", exit::EXIT_CODES))]
 pub struct BulkArgs {
     /// The CSV file of updates (a file, not standard input: a resume reads
     /// it again).
@@ -96,14 +101,14 @@ pub struct BulkArgs {
     no_adaptive: bool,
 }
 
-pub async fn run(connection: &Connection, args: BulkArgs) -> u8 {
-    match run_checked(connection, &args).await {
+pub async fn run(connection: &Connection, args: BulkArgs) -> Result<u8, UsageError> {
+    Ok(match run_checked(connection, &args).await {
         Ok(code) => code,
         Err((code, message)) => {
-            eprintln!("error: {message}");
+            err(format_args!("error: {message}"));
             code
         }
-    }
+    })
 }
 
 type Failure = (u8, String);
@@ -114,12 +119,12 @@ const SHOWN_FAILURES: usize = 20;
 
 async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Failure> {
     let invalid_input = |message: String| (exit::INVALID_INPUT, message);
-    let mut rows = rows::read(&args.csv).map_err(invalid_input)?;
+    let mut rows = input::read(&args.csv).map_err(invalid_input)?;
 
     // A resume: the rows already settled are carried over, not sent again.
     let mut carried = Vec::new();
     if let Some(previous) = &args.only_failed {
-        let mut recorded = crate::results::read(previous).map_err(invalid_input)?;
+        let mut recorded = results::read(previous).map_err(invalid_input)?;
         for row in &rows {
             if let Some(old) = recorded.get(&row.line)
                 && old.contact_id != row.contact_id
@@ -142,12 +147,12 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
         let lines: std::collections::BTreeSet<u64> = rows.iter().map(|r| r.line).collect();
         recorded.retain(|line, old| old.outcome.is_settled() && !lines.contains(line));
         carried.extend(recorded.into_values());
-        eprintln!(
+        err(format_args!(
             "resuming from {}: {} rows already done, {} to go",
             previous.display(),
             carried.len(),
             rows.len()
-        );
+        ));
     }
 
     let invalid: Vec<_> = rows
@@ -158,7 +163,7 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
         })
         .collect();
     for (line, why) in &invalid {
-        eprintln!("line {line}: invalid: {why}");
+        err(format_args!("line {line}: invalid: {why}"));
     }
     if !invalid.is_empty() && !args.skip_invalid {
         return Err(invalid_input(format!(
@@ -170,10 +175,10 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
     }
     for row in &rows {
         if let Check::NothingToUpdate = row.check {
-            eprintln!(
+            err(format_args!(
                 "line {}: contact {}: changes nothing, skipped",
                 row.line, row.contact_id
-            );
+            ));
         }
     }
 
@@ -200,16 +205,16 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
 
     if args.dry_run {
         for ((line, _), input) in sending.iter().zip(&inputs) {
-            crate::out(format_args!(
+            out(format_args!(
                 "line {line}: PATCH /v1/contacts/{} {}",
                 input.contact_id(),
                 input.body_json()
             ));
         }
-        eprintln!(
+        err(format_args!(
             "dry run: {} update(s) would be sent; nothing was sent",
             inputs.len()
-        );
+        ));
         return Ok(exit::OK);
     }
 
@@ -219,7 +224,7 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
     let results_path = args
         .results
         .clone()
-        .unwrap_or_else(|| crate::results::default_path(&args.csv));
+        .unwrap_or_else(|| results::default_path(&args.csv));
     let write_error = |e: std::io::Error| {
         (
             exit::INVALID_INPUT,
@@ -307,12 +312,12 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
     }
     results.finish().map_err(write_error)?;
 
-    crate::out(&summary);
-    crate::out(format_args!(
+    out(&summary);
+    out(format_args!(
         "rows: {} ok, {} failed, {} skipped, {} invalid, {} not sent",
         counts.ok, counts.failed, counts.skipped, counts.invalid, counts.not_sent
     ));
-    crate::out(format_args!("results: {}", results_path.display()));
+    out(format_args!("results: {}", results_path.display()));
     let interrupted = stop.is_stopped();
     if counts.failed > 0
         || counts.not_sent > 0
@@ -323,7 +328,7 @@ async fn run_checked(connection: &Connection, args: &BulkArgs) -> Result<u8, Fai
         } else {
             "retry the failed rows"
         };
-        crate::out(format_args!(
+        out(format_args!(
             "to {verb}: talktohumans contact bulk --csv {} --only-failed {}",
             shell_word(&args.csv),
             shell_word(&results_path)
@@ -355,160 +360,5 @@ fn result_row(line: u64, contact_id: &str, item: BulkItem) -> ResultRow {
             error: Some(error.to_string()),
             ..ResultRow::new(line, contact_id, Outcome::Failed)
         },
-    }
-}
-
-/// A path as the user can paste it back into a shell.
-fn shell_word(path: &Path) -> String {
-    let text = path.display().to_string();
-    if text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c))
-    {
-        text
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
-    }
-}
-
-#[derive(Debug, Default)]
-struct Counts {
-    ok: usize,
-    failed: usize,
-    skipped: usize,
-    invalid: usize,
-    not_sent: usize,
-}
-
-impl Counts {
-    fn add(&mut self, outcome: Outcome) {
-        match outcome {
-            Outcome::Ok => self.ok += 1,
-            Outcome::Failed => self.failed += 1,
-            Outcome::Skipped => self.skipped += 1,
-            Outcome::Invalid => self.invalid += 1,
-            Outcome::NotSent => self.not_sent += 1,
-        }
-    }
-}
-
-/// A progress bar on a terminal; elsewhere (a log, a pipe, CI) a plain line
-/// now and then, since escape codes would only garble the output.
-enum Progress {
-    Bar(ProgressBar),
-    Lines {
-        total: u64,
-        done: u64,
-        failed: usize,
-        started: Instant,
-        last: Instant,
-        last_done: u64,
-    },
-}
-
-/// A plain line at least this often while rows finish...
-const LINE_EVERY: Duration = Duration::from_secs(5);
-
-impl Progress {
-    fn new(total: u64) -> Self {
-        if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] [{wide_bar:.cyan/blue}] {pos}/{len} \
-                     {rate} ETA {eta} failed: {msg}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                // indicatif's own {per_sec} shows four decimals.
-                .with_key(
-                    "rate",
-                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                        let _ = write!(w, "{:.1}/s", state.per_sec());
-                    },
-                )
-                .progress_chars("=> "),
-            );
-            bar.set_message("0");
-            bar.enable_steady_tick(Duration::from_millis(200));
-            Progress::Bar(bar)
-        } else {
-            let now = Instant::now();
-            Progress::Lines {
-                total,
-                done: 0,
-                failed: 0,
-                started: now,
-                last: now,
-                last_done: 0,
-            }
-        }
-    }
-
-    fn advance(&mut self, failed_so_far: usize) {
-        match self {
-            Progress::Bar(bar) => {
-                bar.set_message(failed_so_far.to_string());
-                bar.inc(1);
-            }
-            Progress::Lines {
-                total,
-                done,
-                failed,
-                last,
-                last_done,
-                ..
-            } => {
-                *done += 1;
-                *failed = failed_so_far;
-                // ...and at least every tenth of the run (every 100 rows at
-                // most often), so that a log shows it moving.
-                let step = total.div_ceil(10).max(100);
-                if last.elapsed() >= LINE_EVERY || *done - *last_done >= step {
-                    self.print_line();
-                }
-            }
-        }
-    }
-
-    fn print_line(&mut self) {
-        if let Progress::Lines {
-            total,
-            done,
-            failed,
-            started,
-            last,
-            last_done,
-        } = self
-        {
-            let elapsed = started.elapsed().as_secs_f64();
-            let rate = if elapsed > 0.0 {
-                *done as f64 / elapsed
-            } else {
-                0.0
-            };
-            let eta = if rate > 0.0 {
-                format!("{:.0}s", (*total - *done) as f64 / rate)
-            } else {
-                "?".to_owned()
-            };
-            eprintln!("progress: {done}/{total} done, {failed} failed, {rate:.1}/s, ETA {eta}");
-            *last = Instant::now();
-            *last_done = *done;
-        }
-    }
-
-    fn println(&self, message: &str) {
-        match self {
-            Progress::Bar(bar) => bar.println(message),
-            Progress::Lines { .. } => eprintln!("{message}"),
-        }
-    }
-
-    fn finish(&mut self) {
-        match self {
-            // Not `finish`, which would fill the bar to 100% after Ctrl-C.
-            Progress::Bar(bar) => bar.abandon(),
-            Progress::Lines { .. } => self.print_line(),
-        }
     }
 }
