@@ -3,6 +3,8 @@
 
 /// Everything went as asked.
 pub const OK: u8 = 0;
+/// The tool itself could not run (no async runtime, no signal handlers).
+pub const FAILURE: u8 = 1;
 /// A usage error; clap's own code, so that all usage errors share it.
 pub const USAGE: u8 = 2;
 /// The input breaks a rule; nothing was sent.
@@ -11,18 +13,35 @@ pub const INVALID_INPUT: u8 = 3;
 pub const API_FAILURE: u8 = 4;
 /// One or more rows of a bulk run failed.
 pub const PARTIAL_FAILURE: u8 = 5;
-/// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
-pub const INTERRUPTED: u8 = 130;
+/// A bulk run had updates that the server applied (it answered 2xx) but
+/// whose answers could not be read: they need a look.
+pub const APPLIED_UNREADABLE: u8 = 6;
+/// The results file of a bulk run could not be written: the run stopped
+/// sending, and said which rows may have been applied.
+pub const RESULTS_UNWRITABLE: u8 = 7;
+
+/// Stopped by a signal (SIGINT from Ctrl-C, SIGTERM, SIGHUP): 128 + its
+/// number, as shells report it (130, 143, 129).
+pub fn stopped_by(signal: i32) -> u8 {
+    u8::try_from(128 + signal).unwrap_or(u8::MAX)
+}
 
 /// Printed under every `--help`, so that scripts can be written against it.
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0    success (in bulk: every row sent was updated, or changed nothing and was skipped)
+  1    the tool itself could not run (async runtime, signal handlers)
   2    usage error: unknown flag, flags that cannot go together, no API key
   3    invalid input: a tag, id, notes or CSV row breaks a rule; nothing was sent
   4    API failure: the single update was refused or could not be sent
   5    partial failure: one or more rows of a bulk run failed (see the results CSV)
-  130  interrupted by Ctrl-C: the rows not sent are in the results CSV as not_sent
+  6    applied but unreadable: the server answered 2xx to one or more rows but its
+       answer could not be read; those rows were applied and need a look
+       (outcome applied_unreadable), and a resume does not send them again
+  7    the results file could not be written: no update was sent after that; the
+       rows that may have been applied are listed
+  129  stopped by SIGHUP, 130 by Ctrl-C (SIGINT), 143 by SIGTERM: the updates in
+       flight finished, and the rows not sent are in the results CSV as not_sent
 
 Environment:
   TALKTOHUMANS_API_KEY   the API key (not needed with --mock or --dry-run)

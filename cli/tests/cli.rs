@@ -214,7 +214,7 @@ fn invalid_rows_are_listed_and_nothing_is_sent() {
 }
 
 #[test]
-fn a_bulk_run_records_every_row_and_reruns_only_the_failed_ones() {
+fn a_bulk_run_records_every_row_and_a_resume_sends_only_what_is_not_done() {
     let dir = tempfile::tempdir().unwrap();
     let csv = write(dir.path(), "contacts.csv", MIXED);
     let mock = Mock::start();
@@ -238,17 +238,25 @@ fn a_bulk_run_records_every_row_and_reruns_only_the_failed_ones() {
         .clone();
     let stdout = String::from_utf8(output).unwrap();
     assert!(
-        stdout.starts_with("2 succeeded, 2 failed, 0 retries"),
+        stdout.starts_with("1 succeeded, 3 failed, 0 retries"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("rows: 2 ok, 2 failed, 1 skipped, 3 invalid, 0 not sent\n"),
+        stdout.contains(
+            "rows: 1 ok, 2 failed, 0 applied but unreadable, 1 skipped, 3 invalid, 1 not sent\n"
+        ),
         "{stdout}"
     );
-    assert!(stdout.contains("to retry the failed rows: talktohumans contact bulk --csv "));
-    assert_eq!(mock.server.request_count(), 4);
-
     let results_path = dir.path().join("contacts.results.csv");
+    let expected_continue = format!(
+        "to continue: talktohumans contact bulk --resume {}\n",
+        results_path.display()
+    );
+    assert!(stdout.ends_with(&expected_continue), "{stdout}");
+    // Row 8 is contact 27051's second row: it is held back after row 7
+    // failed, so that it never lands before it.
+    assert_eq!(mock.server.request_count(), 3);
+
     let rows = results(&results_path);
     let rows: Vec<Vec<&str>> = rows.iter().map(|r| r.split('|').collect()).collect();
     let expected = [
@@ -258,7 +266,7 @@ fn a_bulk_run_records_every_row_and_reruns_only_the_failed_ones() {
         ("5", "30917", "invalid", ""),
         ("6", "999999", "failed", "404"),
         ("7", "27051", "failed", "422"),
-        ("8", "27051", "ok", "200"),
+        ("8", "27051", "not_sent", ""),
         ("9", "30917", "invalid", ""),
     ];
     assert_eq!(rows.len(), expected.len());
@@ -279,88 +287,38 @@ fn a_bulk_run_records_every_row_and_reruns_only_the_failed_ones() {
         rows[4]
     );
     assert!(rows[5][5].contains("account"), "{:?}", rows[5]);
+    assert!(rows[6][5].contains("earlier update"), "{:?}", rows[6]);
     assert!(rows[7][5].contains("replace"), "{:?}", rows[7]);
     let first_request_id = rows[0][4].to_owned();
 
     let tomas = mock.server.contact(seed::TOMAS_HERRERA).unwrap();
     assert_eq!(tomas.tag_names(), ["Newsletter", "Hot lead"]);
-    let jonas = mock.server.contact(seed::JONAS_BERG).unwrap();
-    assert_eq!(jonas.tag_names(), ["Partner", "Renewal"]);
-    assert_eq!(
-        jonas.notes(seed::SALES_TEAM_ACCOUNT),
-        Some(r#"{"stage": "negotiation"}"#)
-    );
 
-    // Fix two rows in place (same lines, same contacts) and rerun only what
-    // is not done: the 2 failures and the 3 invalid rows, of which 2 are now
-    // valid and 1 still fails.
-    let fixed = MIXED
-        .replace("27051,,Renewal,,,", "27051,77,Renewal,,,")
-        .replace("30917,77,Stage: won,,,", "30917,77,Stage: won:,,,");
-    let csv = write(dir.path(), "contacts.csv", &fixed);
+    // The printed command continues the run: only rows 6 and 7 go out
+    // again (and fail again), and row 8 stays behind row 7.
     let before = mock.server.request_count();
     let output = mock
         .command()
-        .args(["contact", "bulk", "--skip-invalid", "--csv"])
-        .arg(&csv)
-        .arg("--only-failed")
+        .args(["contact", "bulk", "--resume"])
         .arg(&results_path)
         .assert()
         .code(5)
-        .stderr(predicate::str::contains("rows already done, 5 to go"))
+        .stderr(predicate::str::contains("2 row(s) already done, 6 to go"))
         .get_output()
         .stdout
         .clone();
     let stdout = String::from_utf8(output).unwrap();
     assert!(
-        stdout.contains("rows: 4 ok, 1 failed, 1 skipped, 2 invalid, 0 not sent\n"),
+        stdout.contains(
+            "rows: 1 ok, 2 failed, 0 applied but unreadable, 1 skipped, 3 invalid, 1 not sent\n"
+        ),
         "{stdout}"
     );
-    // Only the rows that were not done went out: 6, 7 and 5.
-    assert_eq!(mock.server.request_count() - before, 3);
+    assert_eq!(mock.server.request_count() - before, 2);
     let rows = results(&results_path);
-    let summary: Vec<String> = rows
-        .iter()
-        .map(|r| r.split('|').take(3).collect::<Vec<_>>().join(","))
-        .collect();
-    assert_eq!(
-        summary,
-        [
-            "2,41236,ok",
-            "3,18442,skipped",
-            "4,12a,invalid",
-            "5,30917,ok",
-            "6,999999,failed",
-            "7,27051,ok",
-            "8,27051,ok",
-            "9,30917,invalid",
-        ]
-    );
     // The carried row keeps its first request id.
     assert_eq!(rows[0], format!("2|41236|ok|200|{first_request_id}|"));
-    let priya = mock.server.contact(seed::PRIYA_RAMAN).unwrap();
-    assert_eq!(priya.tag_names(), ["Stage: won"]);
-}
-
-#[test]
-fn a_results_file_of_another_csv_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = write(dir.path(), "a.csv", "contact_id,add\n41236,x\n");
-    let results_path = write(
-        dir.path(),
-        "old.results.csv",
-        "line,contact_id,outcome,http_status,request_id,error\n2,18442,failed,503,,\n",
-    );
-    talktohumans()
-        .args(["--mock", "contact", "bulk", "--csv"])
-        .arg(&csv)
-        .arg("--only-failed")
-        .arg(&results_path)
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains(
-            "line 2 is contact \"18442\" there and \"41236\" here",
-        ));
+    assert_eq!(rows.len(), 8);
 }
 
 #[test]
@@ -414,7 +372,9 @@ fn the_example_file_works_with_the_mock_and_without_a_terminal() {
         );
     }
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(stdout.contains("rows: 4 ok, 0 failed, 0 skipped, 0 invalid, 0 not sent\n"));
+    assert!(stdout.contains(
+        "rows: 4 ok, 0 failed, 0 applied but unreadable, 0 skipped, 0 invalid, 0 not sent\n"
+    ));
     let outcomes: Vec<String> = results(&dir.path().join("contacts.results.csv"))
         .iter()
         .map(|r| r.split('|').take(4).collect::<Vec<_>>().join(","))
@@ -435,12 +395,13 @@ fn ctrl_c_stops_cleanly_and_the_run_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::from("contact_id,add\n");
     for i in 0..200 {
-        text.push_str(&format!("41236,Tag {i}\n"));
+        text.push_str(&format!("{},Tag {i}\n", seed::generated_id(i)));
     }
     let csv = write(dir.path(), "big.csv", &text);
     let results_path = dir.path().join("big.results.csv");
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("talktohumans"))
-        .args(["--mock", "--mock-latency", "50", "--concurrency", "2"])
+        .args(["--mock", "--mock-contacts", "200", "--mock-latency", "40"])
+        .args(["--concurrency", "4"])
         .args(["contact", "bulk", "--csv"])
         .arg(&csv)
         .env_remove("TALKTOHUMANS_API_KEY")
@@ -465,7 +426,10 @@ fn ctrl_c_stops_cleanly_and_the_run_resumes() {
     assert_eq!(output.status.code(), Some(130), "{stderr}\n{stdout}");
     assert!(stderr.contains("stopping: no new updates; waiting for those in flight"));
     assert!(
-        stdout.contains("to resume: talktohumans contact bulk --csv "),
+        stdout.contains(&format!(
+            "to continue: talktohumans contact bulk --resume {}",
+            results_path.display()
+        )),
         "{stdout}"
     );
 
@@ -476,10 +440,9 @@ fn ctrl_c_stops_cleanly_and_the_run_resumes() {
     assert_eq!(ok + not_sent, 200, "no row failed or was lost: {rows:?}");
     assert!(ok >= 5 && not_sent > 0, "{ok} ok, {not_sent} not sent");
 
+    // The record says it was a mock run, at what latency and concurrency.
     let output = talktohumans()
-        .args(["--mock", "--concurrency", "16", "contact", "bulk", "--csv"])
-        .arg(&csv)
-        .arg("--only-failed")
+        .args(["contact", "bulk", "--resume"])
         .arg(&results_path)
         .assert()
         .success()
@@ -502,7 +465,7 @@ fn completions_are_generated() {
         .assert()
         .success()
         .stdout(predicate::str::contains("_talktohumans()"))
-        .stdout(predicate::str::contains("--only-failed"));
+        .stdout(predicate::str::contains("--resume"));
 }
 
 #[test]

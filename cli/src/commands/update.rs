@@ -8,7 +8,7 @@ use talktohumans::{InvalidInput, UpdateContactInput, UpdateContactOutput};
 
 use crate::context::{Connection, connect};
 use crate::exit::{self, UsageError};
-use crate::print::{err, out};
+use crate::print::{err, out, terminal};
 use crate::tags;
 
 const TAGS_HELP: &str = "\
@@ -103,7 +103,10 @@ pub async fn run(connection: &Connection, args: UpdateArgs) -> Result<u8, UsageE
         Ok(input) => input,
         Err(Refused::Usage(usage)) => return Err(usage),
         Err(Refused::Invalid(message)) => {
-            err(format_args!("error: {message}; nothing was sent"));
+            err(format_args!(
+                "error: {}; nothing was sent",
+                terminal(&message)
+            ));
             return Ok(exit::INVALID_INPUT);
         }
     };
@@ -115,7 +118,7 @@ pub async fn run(connection: &Connection, args: UpdateArgs) -> Result<u8, UsageE
         ));
         return Ok(exit::OK);
     }
-    let session = match connect(connection).await {
+    let session = match connect(&connection.settings()).await {
         Ok(session) => session,
         Err(message) => {
             err(format_args!("error: {message}"));
@@ -140,7 +143,7 @@ pub async fn run(connection: &Connection, args: UpdateArgs) -> Result<u8, UsageE
             exit::OK
         }
         Err(e) => {
-            err(format_args!("error: {e}"));
+            err(format_args!("error: {}", terminal(&e.to_string())));
             exit::API_FAILURE
         }
     })
@@ -257,5 +260,11 @@ fn summary(output: &UpdateContactOutput) -> String {
     if let Some(request_id) = output.request_id() {
         lines.push(format!("  request id: {request_id}"));
     }
-    lines.join("\n")
+    // Every line holds text from the server: escaped, so that a name or
+    // notes with escape sequences cannot drive the terminal.
+    lines
+        .iter()
+        .map(|line| terminal(line))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

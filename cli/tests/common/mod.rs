@@ -58,13 +58,14 @@ pub fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
-/// The rows of a results CSV, without its header, cells joined by `|`.
+/// The rows of a results CSV, without its header and without the row
+/// digests, cells joined by `|`.
 pub fn results(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).expect("the results exist");
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("line,contact_id,outcome,http_status,request_id,error")
+        Some("line,row_digest,contact_id,outcome,http_status,request_id,error")
     );
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -72,10 +73,24 @@ pub fn results(path: &Path) -> Vec<String> {
     reader
         .records()
         .map(|r| {
-            r.expect("a results row")
+            let record = r.expect("a results row");
+            let digest = &record[1];
+            assert!(
+                digest.len() == 16 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{record:?}"
+            );
+            record
                 .iter()
+                .enumerate()
+                .filter(|(at, _)| *at != 1)
+                .map(|(_, cell)| cell)
                 .collect::<Vec<_>>()
                 .join("|")
         })
         .collect()
+}
+
+/// The lines of `text` that contain `needle`.
+pub fn count(text: &str, needle: &str) -> usize {
+    text.lines().filter(|l| l.contains(needle)).count()
 }

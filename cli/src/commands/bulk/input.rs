@@ -1,6 +1,8 @@
-//! Reads the input CSV of a bulk run and checks every row with the
-//! library's builder, so that every problem is known before anything is
-//! sent.
+//! Reads the input CSV of a bulk run as a stream, one row at a time, and
+//! checks every row with the library's builder, so that every problem is
+//! known before anything is sent. The same file is read twice: once to
+//! check it (and take its digest), once to send it; nothing is held but the
+//! row at hand.
 //!
 //! The format (also in the README and `contact bulk --help`): a header row
 //! naming the columns, in any order, of which only `contact_id` is required:
@@ -9,10 +11,13 @@
 //! a name). `(clear)` in `set` removes every tag, and in `notes` clears the
 //! notes. Notes are JSON text.
 
-use std::path::Path;
+use std::fs::File;
+use std::io::{self, Read, Seek};
 
+use sha2::{Digest, Sha256};
 use talktohumans::{InvalidInput, TagChange, UpdateContactInput};
 
+use crate::context::hex;
 use crate::tags;
 
 /// The value that clears, in `set` and `notes`. Not valid JSON, so it cannot
@@ -26,6 +31,9 @@ const COLUMNS: [&str; 6] = ["contact_id", "account_id", "add", "remove", "set", 
 pub struct Row {
     /// The line the row starts on in the file (the header is line 1).
     pub line: u64,
+    /// A digest of the row's content, so that a resume matches rows by
+    /// what they say, not only by where they are.
+    pub digest: String,
     /// The contact id as written (trimmed), for the results.
     pub contact_id: String,
     pub check: Check,
@@ -42,43 +50,97 @@ pub enum Check {
     Invalid(String),
 }
 
-/// Reads and checks every row. An error is about the file as a whole
-/// (unreadable, no usable header); problems of single rows are in their
-/// [`Check`].
-pub fn read(path: &Path) -> Result<Vec<Row>, String> {
-    let shown = path.display();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(path)
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let header = reader
-        .headers()
-        .map_err(|e| format!("{shown}: cannot read the header row: {e}"))?
-        .clone();
-    let columns = Columns::from_header(&header).map_err(|e| format!("{shown}: {e}"))?;
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
+/// Reads the bytes it passes on into a SHA-256.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buffer)?;
+        self.hasher.update(&buffer[..n]);
+        Ok(n)
+    }
+}
+
+/// The rows of an open input file, read in one pass from its start.
+pub struct Rows {
+    shown: String,
+    csv: csv::Reader<Hashing<File>>,
+    columns: Columns,
+    record: csv::StringRecord,
+}
+
+impl Rows {
+    /// Starts reading `file` from its beginning, header first. An error is
+    /// about the file as a whole (unreadable, no usable header); problems
+    /// of single rows are in their [`Check`].
+    pub fn new(mut file: File, shown: &str) -> Result<Self, String> {
+        file.rewind()
+            .map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let mut csv = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(Hashing {
+                inner: file,
+                hasher: Sha256::new(),
+            });
+        let header = csv
+            .headers()
+            .map_err(|e| format!("{shown}: cannot read the header row: {e}"))?
+            .clone();
+        let columns = Columns::from_header(&header).map_err(|e| format!("{shown}: {e}"))?;
+        Ok(Self {
+            shown: shown.to_owned(),
+            csv,
+            columns,
+            record: csv::StringRecord::new(),
+        })
+    }
+
+    /// The next row, or `None` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<Row>, String> {
+        match self.csv.read_record(&mut self.record) {
+            Ok(false) => Ok(None),
             Ok(true) => {
-                let line = record.position().map_or(0, csv::Position::line);
-                rows.push(columns.row(line, &record));
+                let line = self.record.position().map_or(0, csv::Position::line);
+                Ok(Some(self.columns.row(line, &self.record)))
             }
             Err(e) => {
                 let line = e.position().map_or(0, csv::Position::line);
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    return Err(format!("cannot read {shown}: {e}"));
+                    return Err(format!("cannot read {}: {e}", self.shown));
                 }
-                rows.push(Row {
+                Ok(Some(Row {
                     line,
+                    digest: digest_of(&[]),
                     contact_id: String::new(),
                     check: Check::Invalid(unreadable(&e)),
-                });
+                }))
             }
         }
     }
-    Ok(rows)
+
+    /// The SHA-256 of the whole file (what is left unread is read now), in
+    /// hex, and the file, to read again.
+    pub fn finish(self) -> Result<(String, File), String> {
+        let mut hashing = self.csv.into_inner();
+        io::copy(&mut hashing, &mut io::sink())
+            .map_err(|e| format!("cannot read {}: {e}", self.shown))?;
+        Ok((hex(&hashing.hasher.finalize()), hashing.inner))
+    }
+}
+
+/// A row's digest: the first 8 bytes of the SHA-256 of its known cells, in
+/// a fixed order, each with its length, so that no two rows that differ
+/// share it by accident of concatenation.
+fn digest_of(cells: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for cell in cells {
+        hasher.update((cell.len() as u64).to_le_bytes());
+        hasher.update(cell.as_bytes());
+    }
+    hex(&hasher.finalize()[..8])
 }
 
 fn unreadable(error: &csv::Error) -> String {
@@ -130,6 +192,8 @@ impl Columns {
     }
 
     fn row(&self, line: u64, record: &csv::StringRecord) -> Row {
+        let cells: Vec<&str> = (0..COLUMNS.len()).map(|c| self.cell(record, c)).collect();
+        let digest = digest_of(&cells);
         let contact_id = self.cell(record, 0).trim().to_owned();
         let check = match self.input(&contact_id, record) {
             Ok(input) => Check::Ready(Box::new(input)),
@@ -139,6 +203,7 @@ impl Columns {
         };
         Row {
             line,
+            digest,
             contact_id,
             check,
         }

@@ -14,7 +14,7 @@ pub enum Progress {
     Lines {
         total: u64,
         done: u64,
-        failed: usize,
+        failed: u64,
         started: Instant,
         last: Instant,
         last_done: u64,
@@ -59,7 +59,7 @@ impl Progress {
         }
     }
 
-    pub fn advance(&mut self, failed_so_far: usize) {
+    pub fn advance(&mut self, failed_so_far: u64) {
         match self {
             Progress::Bar(bar) => {
                 bar.set_message(failed_so_far.to_string());
@@ -102,7 +102,7 @@ impl Progress {
                 0.0
             };
             let eta = if rate > 0.0 {
-                format!("{:.0}s", (*total - *done) as f64 / rate)
+                format!("{:.0}s", total.saturating_sub(*done) as f64 / rate)
             } else {
                 "?".to_owned()
             };
@@ -115,9 +115,14 @@ impl Progress {
     }
 
     pub fn println(&self, message: &str) {
+        self.printer().println(message);
+    }
+
+    /// A handle that prints above the bar from another task.
+    pub fn printer(&self) -> Printer {
         match self {
-            Progress::Bar(bar) => bar.println(message),
-            Progress::Lines { .. } => err(message),
+            Progress::Bar(bar) => Printer(Some(bar.clone())),
+            Progress::Lines { .. } => Printer(None),
         }
     }
 
@@ -126,6 +131,20 @@ impl Progress {
             // Not `finish`, which would fill the bar to 100% after Ctrl-C.
             Progress::Bar(bar) => bar.abandon(),
             Progress::Lines { .. } => self.print_line(),
+        }
+    }
+}
+
+/// Prints lines above the progress bar, if there is one, else to standard
+/// error.
+#[derive(Clone)]
+pub struct Printer(Option<ProgressBar>);
+
+impl Printer {
+    pub fn println(&self, message: &str) {
+        match &self.0 {
+            Some(bar) => bar.println(message),
+            None => err(message),
         }
     }
 }

@@ -1,14 +1,22 @@
-//! The results CSV of a bulk run: one row per input row, written and flushed
-//! as each row is settled, so that a crash loses no more than the updates in
-//! flight. It is also the input of a resume (`--only-failed`).
+//! The results CSV of a bulk run: one row per input row, in line order,
+//! written and flushed as rows settle, so that a crash loses no more than
+//! the updates in flight. A resume reads it back, in step with the input.
+//!
+//! Cells from outside (the contact id as written, the server's request id,
+//! error messages that quote the server) are neutralised for spreadsheets:
+//! one that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+//! leading `'`.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-const HEADER: [&str; 6] = [
+use crate::print::spreadsheet_cell;
+
+/// The columns, in order.
+pub const HEADER: [&str; 7] = [
     "line",
+    "row_digest",
     "contact_id",
     "outcome",
     "http_status",
@@ -23,19 +31,33 @@ pub enum Outcome {
     Ok,
     /// Sent, and refused or not answered.
     Failed,
+    /// Sent and applied (the server answered 2xx), but the answer could not
+    /// be read; a resume does not send it again.
+    AppliedUnreadable,
     /// Changes nothing; not sent.
     Skipped,
     /// Breaks a rule; not sent (only with `--skip-invalid`).
     Invalid,
-    /// Not sent because the run was interrupted.
+    /// Not sent: the run was stopped, or an earlier row of the contact
+    /// failed.
     NotSent,
 }
 
 impl Outcome {
-    fn as_str(self) -> &'static str {
+    const ALL: [Outcome; 6] = [
+        Outcome::Ok,
+        Outcome::Failed,
+        Outcome::AppliedUnreadable,
+        Outcome::Skipped,
+        Outcome::Invalid,
+        Outcome::NotSent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Ok => "ok",
             Outcome::Failed => "failed",
+            Outcome::AppliedUnreadable => "applied_unreadable",
             Outcome::Skipped => "skipped",
             Outcome::Invalid => "invalid",
             Outcome::NotSent => "not_sent",
@@ -43,20 +65,24 @@ impl Outcome {
     }
 
     fn parse(text: &str) -> Option<Self> {
-        [
-            Outcome::Ok,
-            Outcome::Failed,
-            Outcome::Skipped,
-            Outcome::Invalid,
-            Outcome::NotSent,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == text)
+        Self::ALL.into_iter().find(|o| o.as_str() == text)
     }
 
-    /// Whether a resume leaves the row alone: it needs nothing more.
+    /// Whether a resume leaves the row alone: it needs nothing more, or
+    /// sending it again would apply it twice.
     pub fn is_settled(self) -> bool {
-        matches!(self, Outcome::Ok | Outcome::Skipped)
+        matches!(
+            self,
+            Outcome::Ok | Outcome::Skipped | Outcome::AppliedUnreadable
+        )
+    }
+
+    /// Whether the row was sent (and so may have been applied).
+    pub fn was_sent(self) -> bool {
+        matches!(
+            self,
+            Outcome::Ok | Outcome::Failed | Outcome::AppliedUnreadable
+        )
     }
 }
 
@@ -64,6 +90,7 @@ impl Outcome {
 #[derive(Debug, Clone)]
 pub struct ResultRow {
     pub line: u64,
+    pub digest: String,
     pub contact_id: String,
     pub outcome: Outcome,
     pub http_status: Option<u16>,
@@ -72,9 +99,10 @@ pub struct ResultRow {
 }
 
 impl ResultRow {
-    pub fn new(line: u64, contact_id: &str, outcome: Outcome) -> Self {
+    pub fn new(line: u64, digest: &str, contact_id: &str, outcome: Outcome) -> Self {
         Self {
             line,
+            digest: digest.to_owned(),
             contact_id: contact_id.to_owned(),
             outcome,
             http_status: None,
@@ -82,21 +110,10 @@ impl ResultRow {
             error: None,
         }
     }
-
-    fn record(&self) -> [String; 6] {
-        [
-            self.line.to_string(),
-            self.contact_id.clone(),
-            self.outcome.as_str().to_owned(),
-            self.http_status.map(|s| s.to_string()).unwrap_or_default(),
-            self.request_id.clone().unwrap_or_default(),
-            self.error.clone().unwrap_or_default(),
-        ]
-    }
 }
 
-/// The path used when `--results` is not given: beside the input, so that a
-/// resume finds it (`contacts.csv` gives `contacts.results.csv`).
+/// The path used when `--results` is not given: beside the input, so that
+/// it is easy to find (`contacts.csv` gives `contacts.results.csv`).
 pub fn default_path(input: &Path) -> PathBuf {
     let stem = input
         .file_stem()
@@ -105,98 +122,142 @@ pub fn default_path(input: &Path) -> PathBuf {
     input.with_file_name(format!("{stem}.results.csv"))
 }
 
-/// Appends rows as they settle, then rewrites the file in line order at the
-/// end, for people reading it.
-pub struct ResultsWriter {
-    path: PathBuf,
-    writer: csv::Writer<File>,
-    rows: Vec<ResultRow>,
+/// Writes rows, each flushed to the file as it comes.
+pub struct Writer {
+    csv: csv::Writer<File>,
 }
 
-impl ResultsWriter {
-    pub fn create(path: &Path) -> io::Result<Self> {
-        let mut writer = csv::Writer::from_writer(File::create(path)?);
-        writer.write_record(HEADER)?;
-        writer.flush()?;
-        Ok(Self {
-            path: path.to_owned(),
-            writer,
-            rows: Vec::new(),
-        })
+impl Writer {
+    /// Starts the results in `file`, header first.
+    pub fn new(file: File) -> io::Result<Self> {
+        let mut csv = csv::Writer::from_writer(file);
+        csv.write_record(HEADER)?;
+        csv.flush()?;
+        Ok(Self { csv })
     }
 
     /// Writes the row and flushes it to the file.
-    pub fn write(&mut self, row: ResultRow) -> io::Result<()> {
-        self.writer.write_record(row.record())?;
-        self.writer.flush()?;
-        self.rows.push(row);
-        Ok(())
-    }
-
-    /// Rewrites the file sorted by line, through a temporary file and a
-    /// rename, so that the complete unsorted file stays until the sorted one
-    /// replaces it.
-    pub fn finish(mut self) -> io::Result<()> {
-        self.writer.flush()?;
-        self.rows.sort_by_key(|row| row.line);
-        let mut temporary = self.path.clone().into_os_string();
-        temporary.push(".tmp");
-        let temporary = PathBuf::from(temporary);
-        let mut sorted = csv::Writer::from_path(&temporary)?;
-        sorted.write_record(HEADER)?;
-        for row in &self.rows {
-            sorted.write_record(row.record())?;
-        }
-        sorted.flush()?;
-        drop(sorted);
-        std::fs::rename(&temporary, &self.path)
+    pub fn write(&mut self, row: &ResultRow) -> io::Result<()> {
+        let status = row.http_status.map(|s| s.to_string()).unwrap_or_default();
+        self.csv.write_record([
+            row.line.to_string().as_str(),
+            &row.digest,
+            &spreadsheet_cell(&row.contact_id),
+            row.outcome.as_str(),
+            &status,
+            &spreadsheet_cell(row.request_id.as_deref().unwrap_or("")),
+            &spreadsheet_cell(row.error.as_deref().unwrap_or("")),
+        ])?;
+        self.csv.flush()
     }
 }
 
-/// Reads a results file: each line it records, with its row.
-pub fn read(path: &Path) -> Result<BTreeMap<u64, ResultRow>, String> {
-    let shown = path.display();
-    let mut reader =
-        csv::Reader::from_path(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let header = reader
-        .headers()
-        .map_err(|e| format!("{shown}: {e}"))?
-        .clone();
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| format!("{shown} is not a results file: it has no {name} column"))
-    };
-    let [line_at, id_at, outcome_at, status_at, request_at, error_at] = [
-        column("line")?,
-        column("contact_id")?,
-        column("outcome")?,
-        column("http_status")?,
-        column("request_id")?,
-        column("error")?,
-    ];
-    let mut rows = BTreeMap::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| format!("{shown}: {e}"))?;
-        let cell = |at: usize| record.get(at).unwrap_or("");
-        let bad = |what: &str| format!("{shown}: line {:?}: {what}", cell(line_at));
-        let line = cell(line_at)
+/// Reads a results file row by row.
+pub struct Reader {
+    shown: String,
+    csv: csv::Reader<File>,
+    at: [usize; 7],
+    last_line: u64,
+}
+
+impl Reader {
+    pub fn open(path: &Path) -> Result<Self, String> {
+        let shown = path.display().to_string();
+        let mut csv =
+            csv::Reader::from_path(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let header = csv.headers().map_err(|e| format!("{shown}: {e}"))?.clone();
+        let mut at = [0; 7];
+        for (slot, name) in at.iter_mut().zip(HEADER) {
+            *slot = header.iter().position(|h| h == name).ok_or_else(|| {
+                format!("{shown} is not a results file of this version: it has no {name} column")
+            })?;
+        }
+        Ok(Self {
+            shown,
+            csv,
+            at,
+            last_line: 0,
+        })
+    }
+
+    /// The next row, or `None` at the end. A last row cut short (the run
+    /// that wrote it crashed mid-row) counts as the end: that row was not
+    /// recorded.
+    pub fn next_row(&mut self) -> Result<Option<ResultRow>, String> {
+        let mut record = csv::StringRecord::new();
+        match self.csv.read_record(&mut record) {
+            Ok(false) => return Ok(None),
+            Ok(true) => {}
+            Err(_) if self.csv.is_done() => return Ok(None),
+            Err(e) => return Err(format!("{}: {e}", self.shown)),
+        }
+        let cell = |column: usize| record.get(self.at[column]).unwrap_or("");
+        let bad = |what: &str| format!("{}: line {:?}: {what}", self.shown, cell(0));
+        let line: u64 = cell(0)
             .parse()
             .map_err(|_| bad("the line is not a number"))?;
-        let outcome = Outcome::parse(cell(outcome_at)).ok_or_else(|| bad("unknown outcome"))?;
-        let text = |at: usize| Some(cell(at).to_owned()).filter(|s| !s.is_empty());
-        rows.insert(
+        if line <= self.last_line {
+            return Err(bad("the rows are not in line order"));
+        }
+        self.last_line = line;
+        let Some(outcome) = Outcome::parse(cell(3)) else {
+            return Err(bad("unknown outcome"));
+        };
+        let text = |column: usize| Some(cell(column).to_owned()).filter(|s| !s.is_empty());
+        Ok(Some(ResultRow {
             line,
-            ResultRow {
-                line,
-                contact_id: cell(id_at).to_owned(),
-                outcome,
-                http_status: cell(status_at).parse().ok(),
-                request_id: text(request_at),
-                error: text(error_at),
-            },
-        );
+            digest: cell(1).to_owned(),
+            contact_id: cell(2).to_owned(),
+            outcome,
+            http_status: cell(4).parse().ok(),
+            request_id: text(5),
+            error: text(6),
+        }))
     }
-    Ok(rows)
+}
+
+/// The rows of an earlier run, looked up in step with the input: both are
+/// in line order, so one pass over each is enough.
+pub struct Previous {
+    reader: Reader,
+    next: Option<ResultRow>,
+    started: bool,
+}
+
+impl Previous {
+    pub fn open(path: &Path) -> Result<Self, String> {
+        Ok(Self {
+            reader: Reader::open(path)?,
+            next: None,
+            started: false,
+        })
+    }
+
+    /// The recorded row of `line`, if any; rows before it are passed over.
+    /// Lines must be asked for in increasing order.
+    pub fn at(&mut self, line: u64) -> Result<Option<ResultRow>, String> {
+        if !self.started {
+            self.started = true;
+            self.next = self.reader.next_row()?;
+        }
+        while self.next.as_ref().is_some_and(|row| row.line < line) {
+            self.next = self.reader.next_row()?;
+        }
+        if self.next.as_ref().is_some_and(|row| row.line == line) {
+            let found = self.next.take();
+            self.next = self.reader.next_row()?;
+            return Ok(found);
+        }
+        Ok(None)
+    }
+
+    /// The first recorded line past every line asked for so far: a row of
+    /// the earlier input that the current one does not have.
+    pub fn beyond(&mut self) -> Result<Option<u64>, String> {
+        if !self.started {
+            self.started = true;
+            self.next = self.reader.next_row()?;
+        }
+        Ok(self.next.as_ref().map(|row| row.line))
+    }
 }
