@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use talktohumans::mock::MockServer;
+use talktohumans::mock::{MockServer, MockServerBuilder};
 
 /// The binary, with no key or base URL leaking in from the environment.
 pub fn talktohumans() -> Command {
@@ -26,14 +26,17 @@ pub struct Mock {
 
 impl Mock {
     pub fn start() -> Self {
+        Self::start_with(MockServer::builder())
+    }
+
+    /// A mock set up by `builder`.
+    pub fn start_with(builder: MockServerBuilder) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("a runtime");
-        let server = runtime
-            .block_on(MockServer::start())
-            .expect("the mock starts");
+        let server = runtime.block_on(builder.start()).expect("the mock starts");
         Self {
             server,
             _runtime: runtime,
@@ -93,4 +96,14 @@ pub fn results(path: &Path) -> Vec<String> {
 /// The lines of `text` that contain `needle`.
 pub fn count(text: &str, needle: &str) -> usize {
     text.lines().filter(|l| l.contains(needle)).count()
+}
+
+/// The command a run printed to continue it, as arguments (the paths in
+/// the tests have no spaces).
+pub fn continue_command(stdout: &str) -> Vec<String> {
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("to continue: talktohumans "))
+        .unwrap_or_else(|| panic!("no command to continue in {stdout}"));
+    line.split(' ').map(str::to_owned).collect()
 }
