@@ -3,6 +3,7 @@
 //! place the same way), and the client built from them, or the embedded mock
 //! for `--mock`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
@@ -11,6 +12,8 @@ use sha2::{Digest, Sha256};
 use talktohumans::mock::MockServer;
 use talktohumans::{API_KEY_ENV, Client, ClientBuilder};
 
+use crate::credentials::store::{Key, Keys};
+use crate::credentials::{self, KeyFrom, profiles};
 use crate::print::{err, terminal};
 
 /// The environment variable that gives the base URL when `--base-url` is
@@ -57,10 +60,20 @@ pub struct Connection {
     #[arg(long, global = true, value_name = "N", requires = "mock")]
     pub mock_contacts: Option<u64>,
 
-    /// The API's base URL [env: TALKTOHUMANS_BASE_URL] [default:
-    /// https://api.talktohumans.app].
+    /// The API's base URL [env: TALKTOHUMANS_BASE_URL] [default: the
+    /// profile's, else https://api.talktohumans.app].
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
+
+    /// The saved profile whose key (and base URL) to use [default:
+    /// "default"]; see `auth login`.
+    #[arg(long, global = true, value_name = "NAME", env = "TALKTOHUMANS_PROFILE")]
+    pub profile: Option<String>,
+
+    /// Read the API key from this file instead of the environment or a
+    /// profile; it comes first.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
 
     /// How long one attempt may take, in seconds [default: 30].
     #[arg(long, global = true, value_name = "SECONDS")]
@@ -139,6 +152,7 @@ impl Connection {
                     .base_url
                     .clone()
                     .or_else(base_url_from_env)
+                    .or_else(|| self.key_plan().ok()?.base_url)
                     .unwrap_or_else(|| talktohumans::DEFAULT_BASE_URL.to_owned()),
             }
         };
@@ -148,6 +162,29 @@ impl Connection {
             max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             concurrency: self.concurrency.unwrap_or(DEFAULT_CONCURRENCY),
         }
+    }
+
+    /// Where the key comes from, and the base URL that goes with it, in the
+    /// order `credentials` documents.
+    pub fn key_plan(&self) -> Result<credentials::Plan, String> {
+        if let Some(name) = &self.profile {
+            profiles::check_name(name)?;
+        }
+        let base_url = self.base_url.clone().or_else(base_url_from_env);
+        let given = credentials::Given {
+            api_key_file: self.api_key_file.as_deref(),
+            env_key: std::env::var(API_KEY_ENV).ok(),
+            profile: self.profile.as_deref(),
+            base_url: base_url.as_deref(),
+        };
+        credentials::plan(given, &profiles::config_dir()?)
+    }
+
+    /// The key, from where [`key_plan`](Self::key_plan) says.
+    pub fn key(&self) -> Result<(Key, KeyFrom), String> {
+        let plan = self.key_plan()?;
+        let keys = Keys::from_env(&profiles::config_dir()?)?;
+        Ok((plan.key(&keys)?, plan.key_from))
     }
 
     /// Where the flags and the environment disagree with `recorded`, the
@@ -257,13 +294,13 @@ fn base_url_from_env() -> Option<String> {
     std::env::var(BASE_URL_ENV).ok().filter(|u| !u.is_empty())
 }
 
-/// A short fingerprint of the API key in the environment (the first 8
-/// bytes of its SHA-256, in hex), so that a run's record can tell whether a
-/// resume uses the same key, without holding the key. `None` when no key is
-/// set.
-pub fn api_key_fingerprint() -> Option<String> {
-    let key = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty())?;
-    Some(hex(&Sha256::digest(key.as_bytes())[..8]))
+/// A short fingerprint of the API key the flags, environment or profile
+/// give (the first 8 bytes of its SHA-256, in hex), so that a run's record
+/// can tell whether a resume uses the same key, without holding the key.
+/// `None` when there is none.
+pub fn api_key_fingerprint(connection: &Connection) -> Option<String> {
+    let (key, _) = connection.key().ok()?;
+    Some(hex(&Sha256::digest(key.expose().as_bytes())[..8]))
 }
 
 /// Lowercase hexadecimal.
@@ -284,7 +321,9 @@ pub struct Session {
 
 /// Why no client could be made; the caller exits with a usage error, since
 /// every cause is in the flags or the environment.
-pub async fn connect(settings: &Settings) -> Result<Session, String> {
+/// The key comes from `connection` (flag, environment or profile), wherever
+/// `settings` send it.
+pub async fn connect(settings: &Settings, connection: &Connection) -> Result<Session, String> {
     let configure = |builder: ClientBuilder| {
         builder
             .timeout(Duration::from_secs(settings.timeout))
@@ -324,14 +363,17 @@ pub async fn connect(settings: &Settings) -> Result<Session, String> {
             })
         }
         Target::Api { base_url } => {
-            let Some(key) = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty()) else {
-                return Err(format!(
-                    "{API_KEY_ENV} is not set: set it to your API key, or try the tool with --mock"
-                ));
-            };
-            let client = configure(Client::builder().api_key(key).base_url(base_url))
+            let (key, key_from) = connection.key()?;
+            let client = configure(Client::builder().api_key(key.expose()).base_url(base_url))
                 .build()
                 .map_err(|e| e.to_string())?;
+            // Which key goes where, before anything is sent: with profiles,
+            // a staging key and a production URL are one flag apart.
+            err(format_args!(
+                "using {} with the key {}",
+                terminal(base_url),
+                terminal(&key_from.describe())
+            ));
             Ok(Session {
                 client,
                 _mock: None,

@@ -3,7 +3,8 @@
 
 /// Everything went as asked.
 pub const OK: u8 = 0;
-/// The tool itself could not run (no async runtime, no signal handlers).
+/// The tool itself could not run (no async runtime, no signal handlers),
+/// or could not keep or read a profile or key on this machine.
 pub const FAILURE: u8 = 1;
 /// A usage error; clap's own code, so that all usage errors share it.
 pub const USAGE: u8 = 2;
@@ -30,7 +31,8 @@ pub fn stopped_by(signal: i32) -> u8 {
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0    success (in bulk: every row sent was updated, or changed nothing and was skipped)
-  1    the tool itself could not run (async runtime, signal handlers)
+  1    the tool itself could not run (async runtime, signal handlers), or a profile
+       or key could not be kept or read (auth)
   2    usage error: unknown flag, flags that cannot go together, no API key
   3    invalid input: a tag, id, notes or CSV row breaks a rule; nothing was sent
   4    API failure: the single update was refused or could not be sent
@@ -44,8 +46,13 @@ Exit codes:
        flight finished, and the rows not sent are in the results CSV as not_sent
 
 Environment:
-  TALKTOHUMANS_API_KEY   the API key (not needed with --mock or --dry-run)
-  TALKTOHUMANS_BASE_URL  the API's base URL, as --base-url";
+  TALKTOHUMANS_API_KEY     the API key (not needed with --mock or --dry-run); it comes
+                           after --api-key-file and before a saved profile's key
+  TALKTOHUMANS_BASE_URL    the API's base URL, as --base-url
+  TALKTOHUMANS_PROFILE     the saved profile to use, as --profile
+  TALKTOHUMANS_CONFIG_DIR  where profiles are kept [default: the user's config folder]
+  TALKTOHUMANS_KEY_STORE   \"file\" keeps keys in files even where an OS credential
+                           store exists (servers, tests)";
 
 /// A rule between flags that clap cannot express: shown as clap's usage
 /// error (code 2), with the usage of the subcommand at `path`.

@@ -8,6 +8,7 @@
 
 mod commands;
 mod context;
+mod credentials;
 mod exit;
 mod print;
 mod tags;
@@ -16,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::commands::{bulk, update};
+use crate::commands::{auth, bulk, update};
 use crate::context::Connection;
 use crate::exit::{EXIT_CODES, UsageError};
 
@@ -39,6 +40,9 @@ enum Command {
     /// Update contacts: one (`update`) or many from a CSV file (`bulk`).
     #[command(subcommand)]
     Contact(ContactCommand),
+    /// Keep API keys per profile: `auth login`, `auth status`, `auth logout`.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
     /// Print a shell completion script, e.g. `talktohumans completions bash
     /// > ~/.local/share/bash-completion/completions/talktohumans`.
     Completions {
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
             );
             exit::OK
         }
+        Command::Auth(command) => auth::run(&cli.connection, command),
         Command::Contact(command) => {
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

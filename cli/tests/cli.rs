@@ -474,5 +474,8 @@ fn no_api_key_is_a_usage_error_that_points_to_mock() {
         .args(["contact", "update", "41236", "--add", "x"])
         .assert()
         .code(2)
-        .stderr("error: TALKTOHUMANS_API_KEY is not set: set it to your API key, or try the tool with --mock\n");
+        .stderr(
+            "error: no API key: run `talktohumans auth login`, set TALKTOHUMANS_API_KEY, \
+             or pass --api-key-file; or try the tool with --mock\n",
+        );
 }

@@ -118,7 +118,7 @@ pub async fn run(connection: &Connection, args: UpdateArgs) -> Result<u8, UsageE
         ));
         return Ok(exit::OK);
     }
-    let session = match connect(&connection.settings()).await {
+    let session = match connect(&connection.settings(), connection).await {
         Ok(session) => session,
         Err(message) => {
             err(format_args!("error: {message}"));

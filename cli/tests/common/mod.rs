@@ -13,7 +13,14 @@ pub fn talktohumans() -> Command {
     let mut command = Command::cargo_bin("talktohumans").expect("the binary is built");
     command
         .env_remove("TALKTOHUMANS_API_KEY")
-        .env_remove("TALKTOHUMANS_BASE_URL");
+        .env_remove("TALKTOHUMANS_BASE_URL")
+        .env_remove("TALKTOHUMANS_PROFILE")
+        // Never the user's own profiles or OS credential store.
+        .env(
+            "TALKTOHUMANS_CONFIG_DIR",
+            std::env::temp_dir().join("talktohumans-tests-no-config"),
+        )
+        .env("TALKTOHUMANS_KEY_STORE", "file");
     command
 }
 

@@ -235,7 +235,7 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
         return Ok(exit::stopped_by(signal));
     }
 
-    let session = connect(&record.settings)
+    let session = connect(&record.settings, connection)
         .await
         .map_err(|message| Stop::Exit(exit::USAGE, message))?;
     let output = open_output(&setup, args.overwrite)?;
@@ -370,13 +370,14 @@ fn setup(connection: &Connection, args: &BulkArgs) -> Result<Setup, Stop> {
         let mut found = connection.disagreements(&resumed.settings);
         resumed.options.disagreements(&given, &mut found);
         if matches!(resumed.settings.target, Target::Api { .. })
-            && let Some(key) = api_key_fingerprint()
+            && let Some(key) = api_key_fingerprint(connection)
             && resumed.api_key.as_ref() != Some(&key)
         {
-            found.push(format!(
-                "{} is another key than the run's",
-                talktohumans::API_KEY_ENV
-            ));
+            found.push(
+                "the API key (from --api-key-file, the environment or the profile) is \
+                 another key than the run's"
+                    .to_owned(),
+            );
         }
         if !found.is_empty() {
             return Err(Stop::Usage(format!(
@@ -403,7 +404,7 @@ fn setup(connection: &Connection, args: &BulkArgs) -> Result<Setup, Stop> {
     };
     let settings = connection.settings();
     let api_key = match settings.target {
-        Target::Api { .. } => api_key_fingerprint(),
+        Target::Api { .. } => api_key_fingerprint(connection),
         Target::Mock { .. } => None,
     };
     let input = InputIdentity {
