@@ -51,6 +51,7 @@ Environment:
   TALKTOHUMANS_BASE_URL    the API's base URL, as --base-url
   TALKTOHUMANS_PROFILE     the saved profile to use, as --profile
   TALKTOHUMANS_CONFIG_DIR  where profiles are kept [default: the user's config folder]
+  TALKTOHUMANS_LOG         what to log on stderr, as an EnvFilter (wins over -v)
   TALKTOHUMANS_KEY_STORE   \"file\" keeps keys in files even where an OS credential
                            store exists (servers, tests)";
 

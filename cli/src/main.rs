@@ -9,7 +9,9 @@
 mod commands;
 mod context;
 mod credentials;
+mod drift;
 mod exit;
+mod logging;
 mod print;
 mod tags;
 
@@ -29,6 +31,12 @@ use crate::exit::{EXIT_CODES, UsageError};
 #[derive(Debug, Parser)]
 #[command(name = "talktohumans", version, after_help = EXIT_CODES)]
 struct Cli {
+    /// Show the library's calls on stderr: -v each call and retry, -vv each
+    /// attempt, -vvv the bodies too (they hold contacts' data). The
+    /// TALKTOHUMANS_LOG environment variable (an EnvFilter, e.g.
+    /// "talktohumans=debug") wins over it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(flatten)]
     connection: Connection,
     #[command(subcommand)]
@@ -49,6 +57,9 @@ enum Command {
         /// The shell to complete in.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page, e.g. `talktohumans man >
+    /// ~/.local/share/man/man1/talktohumans.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +70,9 @@ enum ContactCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(message) = logging::init(cli.verbose) {
+        usage_error(UsageError { path: &[], message });
+    }
     let code = match cli.command {
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -68,6 +82,21 @@ fn main() -> ExitCode {
                 &mut std::io::stdout(),
             );
             exit::OK
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                Ok(()) => {
+                    use std::io::Write;
+                    // A reader that has gone (`| head`) is not an error.
+                    let _ = std::io::stdout().lock().write_all(&page);
+                    exit::OK
+                }
+                Err(e) => {
+                    print::err(format_args!("error: cannot write the manual page: {e}"));
+                    exit::FAILURE
+                }
+            }
         }
         Command::Auth(command) => auth::run(&cli.connection, command),
         Command::Contact(command) => {

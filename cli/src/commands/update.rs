@@ -7,6 +7,7 @@ use talktohumans::types::Contact;
 use talktohumans::{InvalidInput, UpdateContactInput, UpdateContactOutput};
 
 use crate::context::{Connection, connect};
+use crate::drift::DriftLog;
 use crate::exit::{self, UsageError};
 use crate::print::{err, out, terminal};
 use crate::tags;
@@ -127,6 +128,7 @@ pub async fn run(connection: &Connection, args: UpdateArgs) -> Result<u8, UsageE
     };
     Ok(match session.client.send(&input).await {
         Ok(output) => {
+            DriftLog::default().note(&output.drift);
             if args.json {
                 match serde_json::to_string_pretty(&output.contact) {
                     Ok(json) => out(json),
