@@ -257,7 +257,9 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
         .concurrency(usize::from(record.settings.concurrency))
         .max_rate(record.options.max_rate.unwrap_or(0))
         .adaptive(!record.options.no_adaptive)
-        .stop_contact_on_failure(true);
+        .stop_contact_on_failure(true)
+        // The results are put in line order by `send` itself.
+        .unordered();
     let sent = send::send(send::Plan {
         client: session.client.clone(),
         options,
