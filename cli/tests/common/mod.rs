@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use talktohumans::mock::MockServer;
+use talktohumans::mock::{MockServer, MockServerBuilder};
 
 /// The binary, with no key or base URL leaking in from the environment.
 pub fn talktohumans() -> Command {
@@ -26,13 +26,18 @@ pub struct Mock {
 
 impl Mock {
     pub fn start() -> Self {
+        Self::start_with(MockServer::builder())
+    }
+
+    /// A mock built as `builder` says.
+    pub fn start_with(builder: MockServerBuilder) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("a runtime");
         let server = runtime
-            .block_on(MockServer::start())
+            .block_on(builder.start())
             .expect("the mock starts");
         Self {
             server,
