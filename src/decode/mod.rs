@@ -20,6 +20,8 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::preview::escape;
+
 use crate::generated::types::{Contact, UpdateContactResponse};
 
 /// How many characters of a value a drift shows.
@@ -90,7 +92,9 @@ impl ResponseDrift {
         &self.expected
     }
 
-    /// The value that came, as compact JSON, cut to 80 characters.
+    /// The value that came, as compact JSON, cut to 80 characters, with
+    /// control and invisible formatting characters escaped (`\u{1b}`,
+    /// `\u{202e}`) so that it can be shown on a terminal or in a log.
     pub fn found_preview(&self) -> &str {
         &self.found
     }
@@ -108,10 +112,14 @@ impl fmt::Display for ResponseDrift {
             DriftResolution::SetToNone => "left out",
             DriftResolution::ItemDropped => "item dropped",
         };
+        // The path's keys and the found value came from the server; the
+        // found value was escaped when it was cut.
         write!(
             f,
             "{}: expected {}, found {} ({done})",
-            self.path, self.expected, self.found
+            escape(&self.path),
+            escape(&self.expected),
+            self.found
         )
     }
 }

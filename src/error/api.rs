@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 
 use super::PREVIEW_CHARS;
-use crate::preview::preview;
+use crate::preview::{cut, preview};
 use crate::response::RawResponse;
 
 /// The server answered with a status that is not a success.
@@ -121,10 +121,7 @@ impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
             .field("response", &self.response)
-            .field(
-                "message",
-                &self.message().map(|m| preview(m, PREVIEW_CHARS)),
-            )
+            .field("message", &self.message().map(|m| cut(m, PREVIEW_CHARS)))
             .field("attempts", &self.attempts)
             .field("retry_after", &self.retry_after())
             .finish()
