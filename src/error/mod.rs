@@ -2,6 +2,7 @@
 //! detail it carries has a file of its own.
 
 mod api;
+mod api_message;
 mod config;
 mod invalid_input;
 mod not_sent;
