@@ -59,6 +59,11 @@ use crate::runner::{Limits, Waiting, run};
 ///   come back at the usual speed.
 ///
 /// On any 429 the whole batch also pauses for the wait the server asks for.
+/// A wait longer than the retry policy honours
+/// ([`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after),
+/// 60 s by default), on a 429 or a 503, means a quota used up for that long:
+/// the batch then stops as [`StopHandle::stop`] does, and each update not yet
+/// sent ends with [`NotSent::QuotaExhausted`], which carries the wait.
 /// [`adaptive(false)`](Self::adaptive) keeps only that pause. If you know your
 /// quota, [`max_rate`](Self::max_rate) sends at most that many requests a
 /// second, evenly spaced; it combines with the adaptive control.
@@ -506,10 +511,15 @@ impl Client {
                         turn.wait().await
                     };
                     let result = match before {
+                        // A stopped batch says why it stopped, the wait of a
+                        // used-up quota included, rather than blame an
+                        // earlier update that was itself not sent.
                         Some(Ended::Failed { first }) if stop_contact_on_failure => {
-                            Err(Error::NotSent(NotSent::EarlierUpdateFailed {
-                                index: first,
-                            }))
+                            Err(Error::NotSent(
+                                pacer
+                                    .stopped()
+                                    .unwrap_or(NotSent::EarlierUpdateFailed { index: first }),
+                            ))
                         }
                         _ => client.send_paced(&update, Some(&pacer)).await,
                     };

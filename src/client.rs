@@ -155,6 +155,15 @@ impl Client {
                     Err(error) => error,
                 }
             };
+            // A quota used up for longer than the policy waits stops the
+            // whole batch: every update would get the same answer, and each
+            // request for it is one more against the quota.
+            if let Some(pacer) = pacer
+                && let Some(reason) = policy.quota_exhausted(&error)
+            {
+                pacer.stop(reason);
+                break Err(error);
+            }
             let throttled = error.status() == Some(StatusCode::TOO_MANY_REQUESTS);
             // In a batch, a 429 is the pacer's business: it has cut the
             // batch's rate, and the next turn waits with the whole batch. So

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use exponential_backoff::Backoff;
 use reqwest::StatusCode;
 
-use crate::error::Error;
+use crate::error::{Error, NotSent};
 use crate::response::retry_after;
 
 /// Statuses that are retried unless the server says otherwise with
@@ -37,7 +37,10 @@ const RETRIED_STATUSES: [StatusCode; 7] = [
 /// (`retry-after-ms`, then `Retry-After` as seconds or an HTTP date), up to
 /// [`max_retry_after`](Self::max_retry_after); a longer hint ends the call
 /// with the error, whose [`ApiError::retry_after`](crate::ApiError::retry_after)
-/// tells the caller when to come back. Without a hint the wait is exponential:
+/// tells the caller when to come back. In a batch, such a 429 or 503 also
+/// stops the batch: the updates not yet sent end with
+/// [`NotSent::QuotaExhausted`](crate::NotSent::QuotaExhausted), which carries
+/// the wait. Without a hint the wait is exponential:
 /// 0.5 s, 1 s, 2 s, ... up to 8 s, each varied by up to 25% so that many
 /// clients do not retry in step.
 ///
@@ -159,6 +162,24 @@ impl RetryPolicy {
             Some(hint) => Decision::RetryAfter(hint),
             None => Decision::RetryAfter(backoff),
         }
+    }
+}
+
+impl RetryPolicy {
+    /// Whether `error` says that the server's quota is used up for longer
+    /// than this policy waits: a 429 or 503 whose hint is past
+    /// [`max_retry_after`](Self::max_retry_after). A batch stops there with
+    /// the reason returned, since every update would hear the same.
+    pub(crate) fn quota_exhausted(&self, error: &Error) -> Option<NotSent> {
+        let status = error.status()?;
+        if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE {
+            return None;
+        }
+        let hint = retry_after(error.response()?.headers(), SystemTime::now())?;
+        (hint > self.max_retry_after).then_some(NotSent::QuotaExhausted {
+            retry_after: hint,
+            status,
+        })
     }
 }
 
