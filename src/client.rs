@@ -120,6 +120,10 @@ impl Client {
         // Made at the first failure: most calls never need it.
         let mut schedule = None;
         let mut attempts = 0;
+        // The 429s this update got in a row, and the batch's successes
+        // when the last of them came.
+        let mut throttled_in_a_row = 0u32;
+        let mut successes_seen = 0;
         // The error of the attempt before, while a retry waits for its turn.
         let mut last_error: Option<Error> = None;
         let result = loop {
@@ -171,7 +175,27 @@ impl Client {
             // 429s of a batch that starts faster than the server allows
             // would otherwise exhaust. The deadline still bounds the call,
             // and retries turned off stay off.
-            let backoff = if pacer.is_some() && throttled && policy.retries() > 0 {
+            //
+            // Only while the batch moves, though: a server that refuses
+            // everything would otherwise be asked again and again until the
+            // deadline. An update that gets more 429s in a row than the
+            // batch allows, with no success in the batch between them, fails.
+            let free_retry = match pacer {
+                Some(pacer) if throttled && policy.retries() > 0 => {
+                    let successes = pacer.successes();
+                    if successes != successes_seen {
+                        successes_seen = successes;
+                        throttled_in_a_row = 0;
+                    }
+                    throttled_in_a_row += 1;
+                    if throttled_in_a_row > pacer.max_throttled_retries() {
+                        break Err(error);
+                    }
+                    true
+                }
+                _ => false,
+            };
+            let backoff = if free_retry {
                 policy.first_backoff()
             } else {
                 let schedule = schedule.get_or_insert_with(|| policy.schedule());

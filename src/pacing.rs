@@ -46,6 +46,9 @@ pub(crate) struct PacingOptions {
     pub(crate) max_rate: Option<NonZeroU32>,
     /// Whether the send rate and the concurrency adapt.
     pub(crate) adaptive: bool,
+    /// How many 429s in a row an update may get, with no success in the
+    /// batch between them, before it fails.
+    pub(crate) max_throttled_retries: u32,
 }
 
 /// The pace of one batch: shared by all its requests.
@@ -57,6 +60,7 @@ pub(crate) struct Pacer {
     slot_freed: Notify,
     fixed: Option<FixedRate>,
     adaptive: bool,
+    max_throttled_retries: u32,
     /// Why the batch sends nothing more, once it was stopped.
     stopped: Mutex<Option<NotSent>>,
     /// Woken when the batch is stopped, for requests waiting to be admitted.
@@ -68,6 +72,8 @@ struct State {
     /// No request of the batch starts before this (the server's 429 hint).
     resume_at: Option<Instant>,
     in_flight: usize,
+    /// Attempts of the batch that succeeded so far.
+    successes: u64,
     concurrency: ConcurrencyLimit,
     rate: AdaptiveRate,
 }
@@ -79,12 +85,14 @@ impl Pacer {
             state: Mutex::new(State {
                 resume_at: None,
                 in_flight: 0,
+                successes: 0,
                 concurrency: ConcurrencyLimit::new(options.concurrency),
                 rate: AdaptiveRate::new(now),
             }),
             slot_freed: Notify::new(),
             fixed: options.max_rate.map(FixedRate::new),
             adaptive: options.adaptive,
+            max_throttled_retries: options.max_throttled_retries,
             stopped: Mutex::new(None),
             stop_signal: Notify::new(),
         }
@@ -119,6 +127,18 @@ impl Pacer {
             }
             signal.await;
         }
+    }
+
+    /// How many attempts of the batch have succeeded so far: an update
+    /// that gets 429 after 429 learns from it whether the batch moves.
+    pub(crate) fn successes(&self) -> u64 {
+        self.state().successes
+    }
+
+    /// How many 429s in a row, with no success in the batch between them,
+    /// an update may get before it fails.
+    pub(crate) fn max_throttled_retries(&self) -> u32 {
+        self.max_throttled_retries
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -232,6 +252,9 @@ impl Pacer {
     fn release(&self, outcome: Option<(Outcome, Instant)>) {
         let mut state = self.state();
         state.in_flight = state.in_flight.saturating_sub(1);
+        if matches!(outcome, Some((Outcome::Succeeded, _))) {
+            state.successes += 1;
+        }
         if let (true, Some((outcome, admitted_at))) = (self.adaptive, outcome) {
             let now = Instant::now();
             let State {
@@ -786,6 +809,7 @@ mod tests {
             concurrency,
             max_rate: None,
             adaptive: true,
+            max_throttled_retries: 10,
         }
     }
 

@@ -26,6 +26,10 @@ const RETRIED_STATUSES: [StatusCode; 7] = [
     StatusCode::GATEWAY_TIMEOUT,
 ];
 
+/// A server's hint shorter than this is taken as no hint: the backoff
+/// applies instead.
+const MIN_HINT: Duration = Duration::from_millis(1);
+
 /// When and how often a call is retried.
 ///
 /// Retried: connection errors, timeouts, and HTTP 408, 409, 429, 500, 502,
@@ -37,7 +41,9 @@ const RETRIED_STATUSES: [StatusCode; 7] = [
 /// (`retry-after-ms`, then `Retry-After` as seconds or an HTTP date), up to
 /// [`max_retry_after`](Self::max_retry_after); a longer hint ends the call
 /// with the error, whose [`ApiError::retry_after`](crate::ApiError::retry_after)
-/// tells the caller when to come back. In a batch, such a 429 or 503 also
+/// tells the caller when to come back. A hint of zero (or under a
+/// millisecond, or a date already past) is no guide, and the backoff applies
+/// as if there were none. In a batch, such a 429 or 503 also
 /// stops the batch: the updates not yet sent end with
 /// [`NotSent::QuotaExhausted`](crate::NotSent::QuotaExhausted), which carries
 /// the wait. Without a hint the wait is exponential:
@@ -159,6 +165,10 @@ impl RetryPolicy {
             .and_then(|r| retry_after(r.headers(), SystemTime::now()))
         {
             Some(hint) if hint > self.max_retry_after => Decision::Stop,
+            // `Retry-After: 0`, a date in the past, `retry-after-ms: 0`: a
+            // server that says "now" while refusing is no guide, and taken
+            // at its word it would be asked again in a tight loop.
+            Some(hint) if hint < MIN_HINT => Decision::RetryAfter(backoff),
             Some(hint) => Decision::RetryAfter(hint),
             None => Decision::RetryAfter(backoff),
         }

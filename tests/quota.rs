@@ -165,3 +165,118 @@ async fn the_mock_with_a_used_up_quota_gets_a_handful_of_requests() {
     assert_eq!(sent as u64, mock.request_count());
     assert!((1..=8).contains(&sent), "{sent} requests");
 }
+
+/// A refusal that says "now": `Retry-After: 0`, `retry-after-ms: 0`, a date
+/// already past.
+fn refusals_that_say_now() -> Vec<Reply> {
+    vec![
+        Reply::status(429).header("retry-after", "0"),
+        Reply::status(429).header("retry-after-ms", "0"),
+        Reply::status(429).header("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT"),
+    ]
+}
+
+/// Queues `n` of `reply`, then a 404 for any request after them: a client
+/// that asks again without end meets it, and the test fails rather than
+/// hangs (the clock stands still while a request is served).
+fn reply_n_then_404(server: &Server, reply: &Reply, n: usize) {
+    for _ in 0..n {
+        server.reply_once(reply.clone());
+    }
+    server.reply_always(Reply::status(404));
+}
+
+/// The case: a 429 with a hint of zero, one update in a batch, a
+/// 3 s deadline. Before, the batch asked again at once, without end (4,265
+/// requests in 3 s), and with `adaptive(false)` too; now each retry waits
+/// the backoff's base (0.5 s), so 3 s hold at most 7 requests.
+#[tokio::test(start_paused = true)]
+async fn a_hint_of_zero_waits_the_backoff_in_a_batch() {
+    for adaptive in [true, false] {
+        for reply in refusals_that_say_now() {
+            let server = Server::start();
+            reply_n_then_404(&server, &reply, 100);
+            let client = client(&server);
+            let update = UpdateContactInput::builder("1")
+                .add_tag("Q4")
+                .deadline(Duration::from_secs(3))
+                .build()
+                .unwrap();
+            let options = talktohumans::BulkOptions::default().adaptive(adaptive);
+            let items: Vec<_> = tokio::time::timeout(
+                PROMPTLY,
+                client
+                    .update_contacts_with(options, futures_util::stream::iter([update]))
+                    .collect(),
+            )
+            .await
+            .expect("the update ended");
+            let error = items[0].result.as_ref().unwrap_err();
+            let sent = server.request_count();
+            assert_eq!(error.status().map(|s| s.as_u16()), Some(429), "{reply:?}");
+            assert!((2..=7).contains(&sent), "{sent} requests for {reply:?}");
+        }
+    }
+}
+
+/// Outside a batch too, a hint of zero waits the backoff: 3 attempts with
+/// the default policy, 0.5 s and 1 s (each up to a quarter more) apart.
+#[tokio::test(start_paused = true)]
+async fn a_hint_of_zero_waits_the_backoff_alone() {
+    for reply in refusals_that_say_now() {
+        let server = Server::start();
+        reply_n_then_404(&server, &reply, 100);
+        let started = tokio::time::Instant::now();
+        let error = client(&server)
+            .update_contact("1")
+            .add_tag("Q4")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!((error.attempts(), server.request_count()), (3, 3));
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(1500) && waited <= Duration::from_millis(1900),
+            "{waited:?} for {reply:?}"
+        );
+    }
+}
+
+/// A batch that gets nothing but 429s, each with a short hint: an update
+/// stops after the bounded number of retries in a row (10 by default, or
+/// as set), not at the deadline.
+#[tokio::test(start_paused = true)]
+async fn an_update_stops_after_a_bounded_number_of_429s_in_a_row() {
+    for (options, retries) in [
+        (talktohumans::BulkOptions::default(), 10),
+        (
+            talktohumans::BulkOptions::default()
+                .adaptive(false)
+                .max_throttled_retries(3),
+            3,
+        ),
+        (
+            talktohumans::BulkOptions::default().max_throttled_retries(0),
+            0,
+        ),
+    ] {
+        let server = Server::start();
+        reply_n_then_404(
+            &server,
+            &Reply::status(429).header("retry-after-ms", "100"),
+            100,
+        );
+        let items: Vec<_> = tokio::time::timeout(
+            PROMPTLY,
+            client(&server)
+                .update_contacts_with(options, futures_util::stream::iter(updates(1)))
+                .collect(),
+        )
+        .await
+        .expect("the update ended");
+        let error = items[0].result.as_ref().unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+        assert_eq!(error.attempts(), retries + 1);
+        assert_eq!(server.request_count(), retries as usize + 1);
+    }
+}
