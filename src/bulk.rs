@@ -516,7 +516,9 @@ impl Client {
     /// server's and then probes upward again (see [`BulkOptions`]). Such a
     /// 429 does not use up one of the update's retries, so that the first
     /// 429s of a batch that starts faster than the server allows fail no
-    /// update; the call's deadline still bounds it, and with retries turned
+    /// update; the call's deadline still bounds it, so does
+    /// [`BulkOptions::max_throttled_retries`] while nothing in the batch
+    /// succeeds, and with retries turned
     /// off ([`RetryPolicy::none`](crate::RetryPolicy::none)) a 429 fails the
     /// update as any error does.
     pub fn update_contacts_with<S>(&self, options: BulkOptions, updates: S) -> BulkUpdates

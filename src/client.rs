@@ -112,11 +112,15 @@ impl Client {
             }
             None => &self.shared.retry,
         };
+        let limit = options.deadline.unwrap_or(self.shared.deadline);
+        // Set at the first attempt: in a batch, the time an update waits in
+        // line before it is first sent is the batch's, not the update's, and
+        // counting it would leave a late update no time at all. The inner
         // `None`: so far ahead that `Instant` cannot hold it (a deadline of
         // `Duration::MAX`), which is no deadline at all. tokio's `Instant`,
         // the same as the standard one unless a test pauses the clock, so
         // that deadline tests take no real time.
-        let deadline = started.checked_add(options.deadline.unwrap_or(self.shared.deadline));
+        let mut first_deadline: Option<Option<Instant>> = None;
         // Made at the first failure: most calls never need it.
         let mut schedule = None;
         let mut attempts = 0;
@@ -138,10 +142,22 @@ impl Client {
                 },
                 None => None,
             };
-            attempts += 1;
+            let deadline = *first_deadline.get_or_insert_with(|| Instant::now().checked_add(limit));
             let left = deadline.map_or(Duration::MAX, |at| {
                 at.saturating_duration_since(Instant::now())
             });
+            // A retry admitted only once the deadline has passed is not sent:
+            // it would time out at once, and the pacer would read that as
+            // an overloaded server. Dropping the admission teaches it nothing.
+            if left.is_zero()
+                && let Some(error) = last_error.take()
+            {
+                break Err(error);
+            }
+            attempts += 1;
+            // An attempt whose time the deadline cut short says nothing
+            // about the server's load when it times out.
+            let cut_short = left < self.shared.attempt_timeout;
             let context = CallContext::new(
                 Arc::clone(&self.shared),
                 self.shared.attempt_timeout.min(left),
@@ -152,7 +168,7 @@ impl Client {
             let error = {
                 let result = self.attempt(update, attempts, context, &span).await;
                 if let Some(admission) = admission {
-                    admission.finish(&result);
+                    admission.finish(&result, cut_short);
                 }
                 match result {
                     Ok(updated) => break Ok(updated),

@@ -297,9 +297,17 @@ pub(crate) struct Admission<'a> {
 
 impl Admission<'_> {
     /// Tells the pacer how the attempt went: its latency and outcome adjust
-    /// the batch's rate and concurrency.
-    pub(crate) fn finish(self, result: &Result<UpdateContactOutput, Error>) {
-        self.finish_with(Outcome::of(result));
+    /// the batch's rate and concurrency. `cut_short`: the call's deadline
+    /// left the attempt less than its usual time, so a timeout is the
+    /// deadline's doing, not a sign of overload.
+    pub(crate) fn finish(self, result: &Result<UpdateContactOutput, Error>, cut_short: bool) {
+        let outcome = match Outcome::of(result) {
+            Outcome::Overloaded if cut_short && matches!(result, Err(Error::Timeout { .. })) => {
+                Outcome::Other
+            }
+            outcome => outcome,
+        };
+        self.finish_with(outcome);
     }
 
     fn finish_with(self, outcome: Outcome) {
