@@ -37,6 +37,10 @@ use tokio::time::Instant;
 use crate::error::{Error, NotSent};
 use crate::response::UpdateContactOutput;
 
+/// The longest pause a batch takes: as good as forever, and far enough
+/// from the end of `Instant`'s range that slots booked after it still fit.
+const LONGEST_PAUSE: Duration = Duration::from_secs(30 * 365 * 86_400);
+
 /// What a batch's pacer does, from `BulkOptions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PacingOptions {
@@ -149,7 +153,9 @@ impl Pacer {
     /// Holds every request of the batch back for `wait` from now (or longer,
     /// if another pause already runs longer).
     pub(crate) fn pause_for(&self, wait: Duration) {
-        let until = Instant::now() + wait;
+        // Saturated: a hint of `u64::MAX` seconds honoured under a cap of
+        // `Duration::MAX` is past what `Instant` holds.
+        let until = Instant::now() + wait.min(LONGEST_PAUSE);
         let mut state = self.state();
         if state.resume_at.is_none_or(|at| at < until) {
             state.resume_at = Some(until);
@@ -1137,6 +1143,18 @@ mod tests {
         pacer.pause_for(Duration::from_millis(100));
         let _admission = pacer.admission().await;
         assert_eq!(Instant::now() - start, Duration::from_millis(400));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_too_long_for_the_clock_saturates() {
+        let pacer = Pacer::new(adaptive(8));
+        let start = Instant::now();
+        pacer.pause_for(Duration::MAX);
+        pacer.pause_for(Duration::from_secs(u64::MAX));
+        let admission = pacer.admission().await;
+        assert_eq!(Instant::now() - start, LONGEST_PAUSE);
+        admission.finish_with(Outcome::Throttled);
+        pacer.admission().await.finish_with(Outcome::Succeeded);
     }
 
     /// A server with a token bucket: `rate` tokens a second, `burst` at most.
