@@ -55,3 +55,35 @@ async fn a_paced_batch_of_1000_updates_at_a_low_rate_has_no_timeouts() {
     // than the deadline.
     assert!(started.elapsed() >= Duration::from_millis(19_900));
 }
+
+/// A retry that waits in line past its update's deadline is not sent: it
+/// would time out at once, and that timeout would be read as overload.
+/// The update ends with the error of its last attempt. Here the fixed rate
+/// (1 a second, a burst of 2) holds the third attempt back to 1 s, past the
+/// deadline of 0.5 s.
+#[tokio::test(start_paused = true)]
+async fn a_retry_admitted_after_the_deadline_is_not_sent() {
+    let server = Server::start();
+    server.reply_always(Reply::status(500));
+    let client = server.client(
+        Client::builder()
+            .api_key("tth_test_in_line_key")
+            .retry_policy(
+                talktohumans::RetryPolicy::default()
+                    .max_retries(5)
+                    .backoff(Duration::from_millis(5), Duration::from_millis(20)),
+            )
+            .deadline(Duration::from_millis(500)),
+    );
+    let update = UpdateContactInput::builder("1")
+        .add_tag("Q4")
+        .build()
+        .unwrap();
+    let options = BulkOptions::default().max_rate(1).adaptive(false);
+    let mut batch = client.update_contacts_with(options, futures_util::stream::iter([update]));
+    let item = batch.next().await.unwrap();
+    let error = item.result.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(500), "{error}");
+    assert_eq!(error.attempts(), 2);
+    assert_eq!(server.request_count(), 2);
+}
