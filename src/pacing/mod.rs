@@ -313,13 +313,7 @@ impl Admission<'_> {
     /// left the attempt less than its usual time, so a timeout is the
     /// deadline's doing, not a sign of overload.
     pub(crate) fn finish(self, result: &Result<UpdateContactOutput, Error>, cut_short: bool) {
-        let outcome = match Outcome::of(result) {
-            Outcome::Overloaded if cut_short && matches!(result, Err(Error::Timeout { .. })) => {
-                Outcome::Other
-            }
-            outcome => outcome,
-        };
-        self.finish_with(outcome);
+        self.finish_with(Outcome::of(result, cut_short));
     }
 
     fn finish_with(self, outcome: Outcome) {
@@ -354,7 +348,7 @@ enum Outcome {
 }
 
 impl Outcome {
-    fn of(result: &Result<UpdateContactOutput, Error>) -> Self {
+    fn of(result: &Result<UpdateContactOutput, Error>, cut_short: bool) -> Self {
         let error = match result {
             Ok(_) => return Self::Succeeded,
             Err(error) => error,
@@ -366,8 +360,18 @@ impl Outcome {
             // kept up.
             Some(status) if status.is_success() => Self::Succeeded,
             Some(_) => Self::Answered,
-            None if matches!(error, Error::Timeout { .. }) => Self::Overloaded,
+            None if matches!(error, Error::Timeout { .. }) => Self::timed_out(cut_short),
             None => Self::Other,
+        }
+    }
+
+    /// A timeout: overload, unless the call's deadline left the attempt
+    /// less than its usual time, when it says nothing about the server.
+    fn timed_out(cut_short: bool) -> Self {
+        if cut_short {
+            Self::Other
+        } else {
+            Self::Overloaded
         }
     }
 }
@@ -436,6 +440,21 @@ mod tests {
         assert_eq!(pacer.concurrency_limit(), 8);
         assert!(pacer.rate().is_some());
         pacer.admission().await.finish_with(Outcome::Overloaded);
+        assert_eq!(pacer.concurrency_limit(), 6);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timeout_the_deadline_cut_short_is_not_overload() {
+        let pacer = Pacer::new(adaptive(8));
+        pacer
+            .admission()
+            .await
+            .finish_with(Outcome::timed_out(true));
+        assert_eq!(pacer.concurrency_limit(), 8);
+        pacer
+            .admission()
+            .await
+            .finish_with(Outcome::timed_out(false));
         assert_eq!(pacer.concurrency_limit(), 6);
     }
 
