@@ -280,3 +280,33 @@ async fn an_update_stops_after_a_bounded_number_of_429s_in_a_row() {
         assert_eq!(server.request_count(), retries as usize + 1);
     }
 }
+
+/// The bound on 429s in a row against the mock's faults, on the real clock
+/// (the hints are a millisecond, and without the adaptive rate nothing else
+/// waits): one update, every answer a 429, so 1 + 10 requests; before, it
+/// asked until its deadline, two minutes later.
+#[tokio::test]
+async fn the_mock_refusing_everything_gets_a_bounded_number_of_requests() {
+    let mock = MockServer::start().await.unwrap();
+    mock.fail_next(
+        10_000,
+        http::StatusCode::TOO_MANY_REQUESTS,
+        Some(Duration::from_millis(1)),
+    );
+    let client = mock.client_builder().build().unwrap();
+    let update = UpdateContactInput::builder(seed::MAYA_CHEN)
+        .add_tag("Q4")
+        .build()
+        .unwrap();
+    let options = talktohumans::BulkOptions::default().adaptive(false);
+    let mut batch = client.update_contacts_with(options, futures_util::stream::iter([update]));
+    let item = tokio::time::timeout(Duration::from_secs(20), batch.next())
+        .await
+        .expect("the update ended")
+        .unwrap();
+    let error = item.result.unwrap_err();
+    let bound = talktohumans::DEFAULT_MAX_THROTTLED_RETRIES;
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
+    assert_eq!(error.attempts(), bound + 1);
+    assert_eq!(mock.request_count(), u64::from(bound) + 1);
+}

@@ -58,6 +58,38 @@ pub enum NotSent {
     /// a quota that is used up until then, such as a daily one. The batch
     /// stopped there rather than send every update only to hear the same.
     /// Send this update again once `retry_after` has passed.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use futures_util::StreamExt;
+    /// use talktohumans::mock::{MockServer, seed};
+    /// use talktohumans::UpdateContactInput;
+    ///
+    /// let mock = MockServer::builder().generated_contacts(50).start().await?;
+    /// // A daily quota, used up: every answer says "in a day".
+    /// let day = Duration::from_secs(86_400);
+    /// mock.fail_next(1_000, http::StatusCode::TOO_MANY_REQUESTS, Some(day));
+    /// let client = mock.client_builder().build()?;
+    /// let inputs = (0..50).map(|i| {
+    ///     UpdateContactInput::builder(seed::generated_id(i)).add_tag("Q4").build().unwrap()
+    /// });
+    /// let mut batch = client.update_contacts(inputs);
+    /// let mut not_sent = 0;
+    /// while let Some(item) = batch.next().await {
+    ///     let error = item.result.unwrap_err();
+    ///     if error.not_sent().is_some() {
+    ///         assert_eq!(error.retry_after(), Some(day));
+    ///         not_sent += 1;
+    ///     }
+    /// }
+    /// // Only the requests already in flight when the first answer came.
+    /// assert_eq!(mock.request_count(), 50 - not_sent);
+    /// assert!(not_sent >= 50 - 8);
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+    /// ```
     #[error(
         "the server's quota is used up (HTTP {status}): try again in {} at the earliest",
         Wait(*retry_after)
