@@ -118,7 +118,10 @@ impl ClientBuilder {
     }
 
     /// Limit for a whole call, retries and the waits between them included
-    /// (default 120 s). An attempt that would run past it is cut short.
+    /// (default 120 s). An attempt that would run past it is cut short. In a
+    /// batch it counts from the update's first attempt: the time the update
+    /// waits in line for the batch's pace before it is first sent does not
+    /// count.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
