@@ -29,14 +29,16 @@ impl Mock {
         Self::start_with(MockServer::builder())
     }
 
-    /// A mock set up by `builder`.
+    /// A mock built as `builder` says.
     pub fn start_with(builder: MockServerBuilder) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("a runtime");
-        let server = runtime.block_on(builder.start()).expect("the mock starts");
+        let server = runtime
+            .block_on(builder.start())
+            .expect("the mock starts");
         Self {
             server,
             _runtime: runtime,
