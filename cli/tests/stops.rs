@@ -139,3 +139,48 @@ fn a_results_file_that_cannot_be_written_stops_the_run_and_says_what_may_be_appl
     assert_eq!(rows.len(), 300);
     assert!(rows.iter().all(|r| r.contains("|ok|200|")), "{rows:?}");
 }
+
+#[test]
+fn a_resume_leaves_the_previous_results_whole_until_its_own_are_complete() {
+    let (dir, results_path, output) = stopped_by("TERM");
+    assert_eq!(output.status.code(), Some(143));
+    let before = std::fs::read(&results_path).unwrap();
+    let command = continue_command(&String::from_utf8_lossy(&output.stdout));
+    // The resume runs at the run's own 40 ms a row; killed outright once
+    // its new file has rows, it must not have touched the old one.
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("talktohumans"))
+        .args(&command)
+        .env_remove("TALKTOHUMANS_API_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().ends_with(".partial"))
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(Instant::now() < deadline, "no progress");
+        if let Some(path) = partial()
+            && std::fs::read_to_string(&path).map_or(0, |t| t.lines().count()) > 20
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(std::fs::read(&results_path).unwrap(), before);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        std::fs::read(&results_path).unwrap(),
+        before,
+        "the previous results were changed"
+    );
+    // The record still continues the run from them.
+    talktohumans().args(&command).assert().success();
+    let rows = results(&results_path);
+    assert_eq!(rows.iter().filter(|r| r.contains("|ok|200|")).count(), 200);
+}
