@@ -110,6 +110,17 @@ fn a_trial_is_never_continued_against_the_real_api() {
         .code(5)
         .stderr(predicate::str::contains("using the embedded mock API"));
     assert_eq!(real.server.request_count(), 0);
+    // With --mock it is the same run; other mock settings are refused.
+    pasted().args(&command).arg("--mock").assert().code(5);
+    pasted()
+        .args(&command)
+        .args(["--mock", "--mock-latency", "5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--mock-latency 5, where the run had none",
+        ));
+    assert_eq!(real.server.request_count(), 0);
     // Pointing it elsewhere on purpose is refused.
     pasted()
         .args(&command)
