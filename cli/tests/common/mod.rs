@@ -36,9 +36,7 @@ impl Mock {
             .enable_all()
             .build()
             .expect("a runtime");
-        let server = runtime
-            .block_on(builder.start())
-            .expect("the mock starts");
+        let server = runtime.block_on(builder.start()).expect("the mock starts");
         Self {
             server,
             _runtime: runtime,
