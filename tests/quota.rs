@@ -311,3 +311,29 @@ async fn the_mock_refusing_everything_gets_a_bounded_number_of_requests() {
     assert_eq!(error.attempts(), bound + 1);
     assert_eq!(mock.request_count(), u64::from(bound) + 1);
 }
+
+/// With `stop_contact_on_failure`, the later updates of the contact whose
+/// update got the quota answer also say that the quota stopped them, with
+/// the wait, not that an earlier update failed.
+#[tokio::test(start_paused = true)]
+async fn a_contacts_later_updates_say_the_quota_stopped_them() {
+    let server = Server::start();
+    server.reply_always(Reply::status(429).header("retry-after", "3600"));
+    let inputs = (0..3).map(|i| {
+        UpdateContactInput::builder("1")
+            .add_tag(format!("Tag {i}"))
+            .build()
+            .unwrap()
+    });
+    let options = talktohumans::BulkOptions::default().stop_contact_on_failure(true);
+    let items: Vec<_> = tokio::time::timeout(
+        PROMPTLY,
+        client(&server)
+            .update_contacts_with(options, futures_util::stream::iter(inputs))
+            .collect(),
+    )
+    .await
+    .expect("every update ended promptly");
+    assert_eq!(assert_stopped(&items, 429, Duration::from_secs(3600)), 1);
+    assert_eq!(server.request_count(), 1);
+}
