@@ -388,7 +388,7 @@ fn a_used_up_quota_is_said_once_and_its_rows_are_left_for_a_resume() {
     let csv = write(
         dir.path(),
         "c.csv",
-        "contact_id,add\n41236,A\n18442,B\n30917,C\n27051,D\n",
+        "contact_id,account_id,add\n41236,,A\n18442,,B\n30917,,C\n27051,77,D\n",
     );
     let mock = Mock::start();
     mock.server.inject(
