@@ -59,6 +59,11 @@ use crate::runner::{Limits, Waiting, run};
 ///   come back at the usual speed.
 ///
 /// On any 429 the whole batch also pauses for the wait the server asks for.
+/// A wait longer than the retry policy honours
+/// ([`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after),
+/// 60 s by default), on a 429 or a 503, means a quota used up for that long:
+/// the batch then stops as [`StopHandle::stop`] does, and each update not yet
+/// sent ends with [`NotSent::QuotaExhausted`], which carries the wait.
 /// [`adaptive(false)`](Self::adaptive) keeps only that pause. If you know your
 /// quota, [`max_rate`](Self::max_rate) sends at most that many requests a
 /// second, evenly spaced; it combines with the adaptive control.
@@ -80,7 +85,13 @@ pub struct BulkOptions {
     max_rate: Option<NonZeroU32>,
     adaptive: bool,
     stop_contact_on_failure: bool,
+    max_throttled_retries: u32,
 }
+
+/// How many times in a row an update of a batch is retried after a 429
+/// while no update of the batch succeeds, by default (see
+/// [`BulkOptions::max_throttled_retries`]).
+pub const DEFAULT_MAX_THROTTLED_RETRIES: u32 = 10;
 
 /// How many updates of a batch may wait at once for an earlier update of
 /// their contact to finish (see [`BulkOptions`]).
@@ -89,7 +100,9 @@ pub const MAX_WAITING_FOR_TURN: usize = 1024;
 impl Default for BulkOptions {
     /// 8 requests in flight, results in input order, up to 1,024 results
     /// waiting behind a slow one, adaptive rate control, no fixed rate, and
-    /// a failed update does not hold back the later ones of its contact.
+    /// a failed update does not hold back the later ones of its contact, and
+    /// up to 10 retries after 429s in a row while nothing in the batch
+    /// succeeds.
     fn default() -> Self {
         Self {
             concurrency: 8,
@@ -98,6 +111,7 @@ impl Default for BulkOptions {
             max_rate: None,
             adaptive: true,
             stop_contact_on_failure: false,
+            max_throttled_retries: DEFAULT_MAX_THROTTLED_RETRIES,
         }
     }
 }
@@ -187,6 +201,33 @@ impl BulkOptions {
     #[must_use]
     pub fn stop_contact_on_failure(mut self, on: bool) -> Self {
         self.stop_contact_on_failure = on;
+        self
+    }
+
+    /// How many times in a row an update is retried after a 429 while no
+    /// update of the batch succeeds (default
+    /// [`DEFAULT_MAX_THROTTLED_RETRIES`], 10).
+    ///
+    /// In a batch a 429 does not use up one of the update's retries: the
+    /// batch pauses and slows down as a whole, and the update tries again.
+    /// That is right while the batch moves, since some requests get through
+    /// and the server is only saying "slower". A server that refuses every
+    /// request is saying something else, and this bounds how long an update
+    /// keeps asking: after this many such retries with no success in the
+    /// batch since the first of them, its next 429 ends it with that error.
+    /// Any success in the batch starts the count again. With 0, an update
+    /// ends at its first 429.
+    ///
+    /// ```
+    /// use talktohumans::BulkOptions;
+    ///
+    /// // Give up on an update after three 429s in a row.
+    /// let options = BulkOptions::default().max_throttled_retries(3);
+    /// # let _ = options;
+    /// ```
+    #[must_use]
+    pub fn max_throttled_retries(mut self, retries: u32) -> Self {
+        self.max_throttled_retries = retries;
         self
     }
 }
@@ -475,7 +516,9 @@ impl Client {
     /// server's and then probes upward again (see [`BulkOptions`]). Such a
     /// 429 does not use up one of the update's retries, so that the first
     /// 429s of a batch that starts faster than the server allows fail no
-    /// update; the call's deadline still bounds it, and with retries turned
+    /// update; the call's deadline still bounds it, so does
+    /// [`BulkOptions::max_throttled_retries`] while nothing in the batch
+    /// succeeds, and with retries turned
     /// off ([`RetryPolicy::none`](crate::RetryPolicy::none)) a 429 fails the
     /// update as any error does.
     pub fn update_contacts_with<S>(&self, options: BulkOptions, updates: S) -> BulkUpdates
@@ -486,6 +529,7 @@ impl Client {
             concurrency: options.concurrency,
             max_rate: options.max_rate,
             adaptive: options.adaptive,
+            max_throttled_retries: options.max_throttled_retries,
         }));
         let turns = Arc::new(ContactTurns::default());
         let waiting = Waiting::default();
@@ -506,10 +550,15 @@ impl Client {
                         turn.wait().await
                     };
                     let result = match before {
+                        // A stopped batch says why it stopped, the wait of a
+                        // used-up quota included, rather than blame an
+                        // earlier update that was itself not sent.
                         Some(Ended::Failed { first }) if stop_contact_on_failure => {
-                            Err(Error::NotSent(NotSent::EarlierUpdateFailed {
-                                index: first,
-                            }))
+                            Err(Error::NotSent(
+                                pacer
+                                    .stopped()
+                                    .unwrap_or(NotSent::EarlierUpdateFailed { index: first }),
+                            ))
                         }
                         _ => client.send_paced(&update, Some(&pacer)).await,
                     };

@@ -112,14 +112,22 @@ impl Client {
             }
             None => &self.shared.retry,
         };
+        let limit = options.deadline.unwrap_or(self.shared.deadline);
+        // Set at the first attempt: in a batch, the time an update waits in
+        // line before it is first sent is the batch's, not the update's, and
+        // counting it would leave a late update no time at all. The inner
         // `None`: so far ahead that `Instant` cannot hold it (a deadline of
         // `Duration::MAX`), which is no deadline at all. tokio's `Instant`,
         // the same as the standard one unless a test pauses the clock, so
         // that deadline tests take no real time.
-        let deadline = started.checked_add(options.deadline.unwrap_or(self.shared.deadline));
+        let mut first_deadline: Option<Option<Instant>> = None;
         // Made at the first failure: most calls never need it.
         let mut schedule = None;
         let mut attempts = 0;
+        // The 429s this update got in a row, and the batch's successes
+        // when the last of them came.
+        let mut throttled_in_a_row = 0u32;
+        let mut successes_seen = 0;
         // The error of the attempt before, while a retry waits for its turn.
         let mut last_error: Option<Error> = None;
         let result = loop {
@@ -134,10 +142,22 @@ impl Client {
                 },
                 None => None,
             };
-            attempts += 1;
+            let deadline = *first_deadline.get_or_insert_with(|| Instant::now().checked_add(limit));
             let left = deadline.map_or(Duration::MAX, |at| {
                 at.saturating_duration_since(Instant::now())
             });
+            // A retry admitted only once the deadline has passed is not sent:
+            // it would time out at once, and the pacer would read that as
+            // an overloaded server. Dropping the admission teaches it nothing.
+            if left.is_zero()
+                && let Some(error) = last_error.take()
+            {
+                break Err(error);
+            }
+            attempts += 1;
+            // An attempt whose time the deadline cut short says nothing
+            // about the server's load when it times out.
+            let cut_short = left < self.shared.attempt_timeout;
             let context = CallContext::new(
                 Arc::clone(&self.shared),
                 self.shared.attempt_timeout.min(left),
@@ -148,13 +168,22 @@ impl Client {
             let error = {
                 let result = self.attempt(update, attempts, context, &span).await;
                 if let Some(admission) = admission {
-                    admission.finish(&result);
+                    admission.finish(&result, cut_short);
                 }
                 match result {
                     Ok(updated) => break Ok(updated),
                     Err(error) => error,
                 }
             };
+            // A quota used up for longer than the policy waits stops the
+            // whole batch: every update would get the same answer, and each
+            // request for it is one more against the quota.
+            if let Some(pacer) = pacer
+                && let Some(reason) = policy.quota_exhausted(&error)
+            {
+                pacer.stop(reason);
+                break Err(error);
+            }
             let throttled = error.status() == Some(StatusCode::TOO_MANY_REQUESTS);
             // In a batch, a 429 is the pacer's business: it has cut the
             // batch's rate, and the next turn waits with the whole batch. So
@@ -162,7 +191,27 @@ impl Client {
             // 429s of a batch that starts faster than the server allows
             // would otherwise exhaust. The deadline still bounds the call,
             // and retries turned off stay off.
-            let backoff = if pacer.is_some() && throttled && policy.retries() > 0 {
+            //
+            // Only while the batch moves, though: a server that refuses
+            // everything would otherwise be asked again and again until the
+            // deadline. An update that gets more 429s in a row than the
+            // batch allows, with no success in the batch between them, fails.
+            let free_retry = match pacer {
+                Some(pacer) if throttled && policy.retries() > 0 => {
+                    let successes = pacer.successes();
+                    if successes != successes_seen {
+                        successes_seen = successes;
+                        throttled_in_a_row = 0;
+                    }
+                    throttled_in_a_row += 1;
+                    if throttled_in_a_row > pacer.max_throttled_retries() {
+                        break Err(error);
+                    }
+                    true
+                }
+                _ => false,
+            };
+            let backoff = if free_retry {
                 policy.first_backoff()
             } else {
                 let schedule = schedule.get_or_insert_with(|| policy.schedule());

@@ -118,7 +118,10 @@ impl ClientBuilder {
     }
 
     /// Limit for a whole call, retries and the waits between them included
-    /// (default 120 s). An attempt that would run past it is cut short.
+    /// (default 120 s). An attempt that would run past it is cut short. In a
+    /// batch it counts from the update's first attempt: the time the update
+    /// waits in line for the batch's pace before it is first sent does not
+    /// count.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
         self
@@ -141,6 +144,14 @@ impl ClientBuilder {
     /// built here. Its connect timeout and redirect policy apply; the
     /// attempt timeout, the key and the `User-Agent` are still set per request.
     ///
+    /// Its proxies are its own, too. The client built here bypasses the
+    /// environment's proxy (`HTTP_PROXY`, `ALL_PROXY`, ...) for a loopback or
+    /// plain-`http://` base URL, so that the key never reaches a proxy in
+    /// clear text; a client passed here is used as configured. reqwest's
+    /// `Client::new()` uses the environment's proxy for every host, loopback
+    /// included: give it `.no_proxy()` for such a base URL, or start from
+    /// [`reqwest_builder`](Self::reqwest_builder), which already has it.
+    ///
     /// The client built here follows only 307 and 308 redirects that stay on
     /// the same origin. reqwest's default policy follows any redirect to any
     /// origin, and sends the key again on a later hop within another origin:
@@ -152,7 +163,9 @@ impl ClientBuilder {
     }
 
     /// The reqwest builder this client would build its HTTP client from: its
-    /// TLS setup, connect timeout and redirect policy. Add what you need
+    /// TLS setup, connect timeout, redirect policy, and for a loopback or
+    /// plain-`http://` base URL no proxy from the environment (a proxy added
+    /// to it with `.proxy(...)` is still used). Add what you need
     /// (a proxy, root certificates) and pass the result to
     /// [`http_client`](Self::http_client).
     ///
@@ -175,7 +188,8 @@ impl ClientBuilder {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reqwest_builder(&self) -> Result<reqwest::ClientBuilder, Error> {
-        Ok(reqwest_builder(self.connect_timeout)?)
+        let direct = reqwest::Url::parse(&self.base_url).is_ok_and(|url| must_go_direct(&url));
+        Ok(reqwest_builder(self.connect_timeout, direct)?)
     }
 
     /// Allows plain `http://` to a host that is not loopback. Without it such
@@ -252,9 +266,12 @@ impl ClientBuilder {
         }
         let http = match self.http {
             Some(http) => http,
-            None => reqwest_builder(self.connect_timeout)?
-                .build()
-                .map_err(ConfigError::HttpClient)?,
+            None => {
+                let direct = reqwest::Url::parse(&base_url).is_ok_and(|url| must_go_direct(&url));
+                reqwest_builder(self.connect_timeout, direct)?
+                    .build()
+                    .map_err(ConfigError::HttpClient)?
+            }
         };
         Ok(Client {
             shared: Arc::new(Shared {
@@ -319,10 +336,34 @@ fn is_loopback(url: &reqwest::Url) -> bool {
     }
 }
 
-fn reqwest_builder(connect_timeout: Duration) -> Result<reqwest::ClientBuilder, ConfigError> {
-    let builder = reqwest::Client::builder()
+/// Whether requests to `url` must bypass any proxy named in the environment
+/// (`HTTP_PROXY`, `ALL_PROXY`, ...), which reqwest otherwise uses for every
+/// host, loopback included.
+///
+/// - Plain `http://` would hand the proxy the request in clear text, the
+///   `Authorization` header with it: the key travels over plain http only
+///   straight to the host the caller named (loopback, or one allowed with
+///   `allow_insecure_http`).
+/// - A loopback host is this machine: a proxy elsewhere cannot reach it, and
+///   one that can would see the mock's key and the contact's data, where the
+///   caller was told nothing leaves the machine.
+///
+/// `https://` to another host keeps the environment's proxy: it gets only a
+/// `CONNECT` tunnel, and the key stays inside TLS.
+fn must_go_direct(url: &reqwest::Url) -> bool {
+    url.scheme() == "http" || is_loopback(url)
+}
+
+fn reqwest_builder(
+    connect_timeout: Duration,
+    direct: bool,
+) -> Result<reqwest::ClientBuilder, ConfigError> {
+    let mut builder = reqwest::Client::builder()
         .connect_timeout(connect_timeout)
         .redirect(redirect_policy());
+    if direct {
+        builder = builder.no_proxy();
+    }
     with_tls(builder)
 }
 
@@ -448,6 +489,23 @@ mod tests {
                 Err(ConfigError::InvalidBaseUrl { .. })
             ));
         }
+    }
+
+    #[test]
+    fn loopback_and_plain_http_bypass_the_environments_proxy() {
+        let direct = |url: &str| must_go_direct(&reqwest::Url::parse(url).unwrap());
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost:9",
+            "http://[::1]:80",
+            "https://localhost:8443",
+            "https://127.0.0.2",
+            "http://api.example",
+        ] {
+            assert!(direct(url), "{url}");
+        }
+        assert!(!direct("https://api.talktohumans.app"));
+        assert!(!direct("https://10.0.0.1"));
     }
 
     #[test]

@@ -80,6 +80,17 @@ pub fn decode_body(body: &[u8], strict: bool) -> Result<(Contact, Vec<String>), 
         .map(|(contact, drift)| (contact, drift.iter().map(|d| d.path().to_owned()).collect()))
 }
 
+/// The tolerant reading alone of a body that the generated types refuse,
+/// with how many decodes it took: each decodes one value of the body, and
+/// their number is bounded by a constant times the body's size, or the body
+/// is refused. The paths of the values that did not fit, or why the body
+/// does not decode.
+pub fn tolerant_work(body: &[u8]) -> (Result<Vec<String>, String>, usize) {
+    let (result, decodes) = crate::decode::tolerant_counting(body);
+    let paths = result.map(|(_, drift)| drift.iter().map(|d| d.path().to_owned()).collect());
+    (paths, decodes)
+}
+
 /// A client and an update, built once per strictness: the canned response
 /// means neither the key nor the address is ever used.
 fn fixture(strict: bool) -> &'static (Client, UpdateContactInput) {

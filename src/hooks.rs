@@ -140,6 +140,9 @@ impl ClientHooks<CallContext> for generated::Client {
     /// parse a placeholder one, and no headers: the kept response has them,
     /// and progenitor would copy them into its value only to be dropped.
     ///
+    /// The body of a status that is not a success is not handed on: the
+    /// error is made from the kept response.
+    ///
     /// A body past the client's limit is not read further: the generated
     /// code gets an empty body, and the context says why, for `outcome` to
     /// turn into `Error::ResponseTooLarge` (reqwest has no error to return
@@ -162,6 +165,11 @@ impl ClientHooks<CallContext> for generated::Client {
         let headers = std::mem::take(response.headers_mut());
         let (kept, handed_on) =
             match read_body(&mut response, self.inner.shared.max_response_body).await? {
+                // An error's body is read from the kept response, lazily
+                // (`ApiError`): handed on, the generated code would parse it
+                // whole into a `serde_json::Value`, at up to 16 times its
+                // size, only for it to be dropped.
+                Ok(body) if !status.is_success() => (body, Bytes::new()),
                 Ok(body) => (body.clone(), body),
                 Err((start, too_large)) => {
                     // The context is new for each request, so the cells are

@@ -183,7 +183,8 @@ impl UpdateContactInputBuilder {
     }
 
     /// Overrides the client's total deadline for this update: attempts and
-    /// the waits between them never go past it.
+    /// the waits between them never go past it. In a batch it counts from
+    /// the first attempt (see [`ClientBuilder::deadline`](crate::ClientBuilder::deadline)).
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.options.deadline = Some(deadline);
         self

@@ -30,7 +30,10 @@ mod shared;
 mod tag;
 
 pub use api_key::ApiKey;
-pub use bulk::{BulkItem, BulkOptions, BulkSummary, BulkUpdates, MAX_WAITING_FOR_TURN, StopHandle};
+pub use bulk::{
+    BulkItem, BulkOptions, BulkSummary, BulkUpdates, DEFAULT_MAX_THROTTLED_RETRIES,
+    MAX_WAITING_FOR_TURN, StopHandle,
+};
 pub use client::Client;
 pub use client_builder::{
     API_KEY_ENV, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT,

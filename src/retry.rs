@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use exponential_backoff::Backoff;
 use reqwest::StatusCode;
 
-use crate::error::Error;
+use crate::error::{Error, NotSent};
 use crate::response::retry_after;
 
 /// Statuses that are retried unless the server says otherwise with
@@ -26,6 +26,10 @@ const RETRIED_STATUSES: [StatusCode; 7] = [
     StatusCode::GATEWAY_TIMEOUT,
 ];
 
+/// A server's hint shorter than this is taken as no hint: the backoff
+/// applies instead.
+const MIN_HINT: Duration = Duration::from_millis(1);
+
 /// When and how often a call is retried.
 ///
 /// Retried: connection errors, timeouts, and HTTP 408, 409, 429, 500, 502,
@@ -37,7 +41,11 @@ const RETRIED_STATUSES: [StatusCode; 7] = [
 /// (`retry-after-ms`, then `Retry-After` as seconds or an HTTP date), up to
 /// [`max_retry_after`](Self::max_retry_after); a longer hint ends the call
 /// with the error, whose [`ApiError::retry_after`](crate::ApiError::retry_after)
-/// tells the caller when to come back. Without a hint the wait is exponential:
+/// tells the caller when to come back. In a batch, a 429 or 503 with such a
+/// hint also stops the batch: the updates not yet sent end with
+/// [`NotSent::QuotaExhausted`](crate::NotSent::QuotaExhausted), which carries
+/// the wait. A hint of zero (or under a millisecond, or a date already past)
+/// is no guide, and counts as none. Without a hint the wait is exponential:
 /// 0.5 s, 1 s, 2 s, ... up to 8 s, each varied by up to 25% so that many
 /// clients do not retry in step.
 ///
@@ -151,15 +159,38 @@ impl RetryPolicy {
         if !is_retryable(error) {
             return Decision::Stop;
         }
-        match error
-            .response()
-            .and_then(|r| retry_after(r.headers(), SystemTime::now()))
-        {
+        match hint(error) {
             Some(hint) if hint > self.max_retry_after => Decision::Stop,
             Some(hint) => Decision::RetryAfter(hint),
             None => Decision::RetryAfter(backoff),
         }
     }
+
+    /// Whether `error` says that the server's quota is used up for longer
+    /// than this policy waits: a 429 or 503 whose hint is past
+    /// [`max_retry_after`](Self::max_retry_after). A batch stops there with
+    /// the reason returned, since every update would hear the same.
+    pub(crate) fn quota_exhausted(&self, error: &Error) -> Option<NotSent> {
+        let status = error.status()?;
+        if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE {
+            return None;
+        }
+        let hint = hint(error)?;
+        (hint > self.max_retry_after).then_some(NotSent::QuotaExhausted {
+            retry_after: hint,
+            status,
+        })
+    }
+}
+
+/// The server's hint of how long to wait, if it gave one worth following.
+/// `Retry-After: 0`, a date in the past, `retry-after-ms: 0`: a server that
+/// says "now" while it refuses is no guide, and taken at its word it would
+/// be asked again in a tight loop; such a hint counts as none, and the
+/// backoff applies.
+fn hint(error: &Error) -> Option<Duration> {
+    let hint = retry_after(error.response()?.headers(), SystemTime::now())?;
+    (hint >= MIN_HINT).then_some(hint)
 }
 
 /// The waits between attempts of one call.
@@ -217,6 +248,48 @@ mod tests {
             [ms(500), ms(1000), ms(2000), ms(4000), ms(8000), ms(8000)]
         );
         assert_eq!(RetryPolicy::none().schedule().next_backoff(), None);
+    }
+
+    fn api_error(status: u16, headers: &[(&'static str, &str)]) -> Error {
+        let mut map = reqwest::header::HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, value.parse().unwrap());
+        }
+        let response = crate::response::RawResponse {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: map,
+            body: Default::default(),
+        };
+        Error::Api(Box::new(crate::error::ApiError::new(response, 1)))
+    }
+
+    #[test]
+    fn a_429_or_503_past_the_cap_is_a_used_up_quota() {
+        let policy = RetryPolicy::default();
+        let hour = Duration::from_secs(3600);
+        let quota = |status, headers: &[(&'static str, &str)]| {
+            policy.quota_exhausted(&api_error(status, headers))
+        };
+        assert_eq!(
+            quota(429, &[("retry-after", "3600")]),
+            Some(NotSent::QuotaExhausted {
+                retry_after: hour,
+                status: StatusCode::TOO_MANY_REQUESTS
+            })
+        );
+        assert!(quota(503, &[("retry-after-ms", "3600000")]).is_some());
+        // Within the cap, without a hint, or another status: not a quota.
+        assert_eq!(quota(429, &[("retry-after", "60")]), None);
+        assert_eq!(quota(429, &[]), None);
+        assert_eq!(quota(500, &[("retry-after", "3600")]), None);
+        // A cap of zero and a hint under a millisecond: no hint at all.
+        let no_cap = RetryPolicy::default().max_retry_after(Duration::ZERO);
+        let error = api_error(429, &[("retry-after-ms", "0.5")]);
+        assert_eq!(no_cap.quota_exhausted(&error), None);
+        assert_eq!(
+            no_cap.decide(&error, Duration::from_millis(500)),
+            Decision::RetryAfter(Duration::from_millis(500))
+        );
     }
 
     #[test]

@@ -143,7 +143,10 @@ where
     /// order, room for its output should it finish before those ahead of it.
     fn room(&self) -> usize {
         let waiting = self.waiting.count().min(self.max_waiting);
-        let slots = (self.concurrency + waiting).saturating_sub(self.running.len());
+        let slots = self
+            .concurrency
+            .saturating_add(waiting)
+            .saturating_sub(self.running.len());
         match self.reorder {
             None => slots,
             Some(_) => {

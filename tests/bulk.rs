@@ -279,10 +279,14 @@ async fn received(mock: &ApiMock, count: u64, within: Duration) -> bool {
 async fn a_stalled_head_of_line_does_not_stop_later_updates_from_starting() {
     let (mock, inputs) = distinct_contacts(30).await;
     let client = mock.client_builder().max_retries(0).build().unwrap();
-    let stall = Duration::from_secs(10);
+    // Long, so that a loaded machine's slowness is never taken for a stall:
+    // a pass takes well under a second.
+    let stall = Duration::from_secs(60);
     mock.delay_next(1, stall);
     let mut results = client.update_contacts_with(
-        BulkOptions::default().concurrency(2),
+        // A fixed limit: the adaptive one may lower itself to the single slot
+        // the stalled head holds when a loaded machine answers slowly.
+        BulkOptions::default().concurrency(2).adaptive(false),
         futures_util::stream::iter(inputs),
     );
     // Polling the stream drives the batch; it can yield nothing before the

@@ -208,20 +208,25 @@ impl Connection {
                         terminal(url)
                     ));
                 }
-                if self.mock {
-                    let text = |v: Option<u64>| show(v.map(|v| v.to_string()));
+                // A mock setting left out takes the run's.
+                let text = |v: Option<u64>| show(v.map(|v| v.to_string()));
+                if self.mock_latency.is_some() {
                     differs(
                         &mut found,
                         "--mock-latency",
                         text(self.mock_latency),
                         text(*latency_ms),
                     );
+                }
+                if self.mock_capacity.is_some() {
                     differs(
                         &mut found,
                         "--mock-capacity",
                         show(self.mock_capacity.map(|v| v.to_string())),
                         show(capacity.map(|v| v.to_string())),
                     );
+                }
+                if self.mock_contacts.is_some() {
                     differs(
                         &mut found,
                         "--mock-contacts",

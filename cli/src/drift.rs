@@ -33,11 +33,6 @@ impl DriftLog {
         }
     }
 
-    /// How many values drifted in the run.
-    pub fn total(&self) -> u64 {
-        self.total
-    }
-
     /// "3 values in 2 fields (/tags/*/color, /updated_at)", or `None`.
     pub fn summary(&self) -> Option<String> {
         if self.total == 0 {

@@ -33,8 +33,11 @@ Exit codes:
   0    success (in bulk: every row sent was updated, or changed nothing and was skipped)
   1    the tool itself could not run (async runtime, signal handlers), or a profile
        or key could not be kept or read (auth)
-  2    usage error: unknown flag, flags that cannot go together, no API key
-  3    invalid input: a tag, id, notes or CSV row breaks a rule; nothing was sent
+  2    usage error: unknown flag, flags that cannot go together, no API key, a
+       results file that exists or is the input, a resume whose flags disagree
+       with its run
+  3    invalid input: a tag, id, notes or CSV row breaks a rule, or a resumed
+       run's input changed; nothing was sent
   4    API failure: the single update was refused or could not be sent
   5    partial failure: one or more rows of a bulk run failed (see the results CSV)
   6    applied but unreadable: the server answered 2xx to one or more rows but its
@@ -43,7 +46,8 @@ Exit codes:
   7    the results file could not be written: no update was sent after that; the
        rows that may have been applied are listed
   129  stopped by SIGHUP, 130 by Ctrl-C (SIGINT), 143 by SIGTERM: the updates in
-       flight finished, and the rows not sent are in the results CSV as not_sent
+  130  flight finished, and the rows not sent are in the results CSV as not_sent
+  143  (when several codes apply, the first of 7, a signal, 6, 5 wins)
 
 Environment:
   TALKTOHUMANS_API_KEY     the API key (not needed with --mock or --dry-run); it comes

@@ -238,7 +238,7 @@ fn a_bulk_run_records_every_row_and_a_resume_sends_only_what_is_not_done() {
         .clone();
     let stdout = String::from_utf8(output).unwrap();
     assert!(
-        stdout.starts_with("1 succeeded, 3 failed, 0 retries"),
+        stdout.starts_with("1 succeeded, 2 failed, 0 retries"),
         "{stdout}"
     );
     assert!(
@@ -287,7 +287,11 @@ fn a_bulk_run_records_every_row_and_a_resume_sends_only_what_is_not_done() {
         rows[4]
     );
     assert!(rows[5][5].contains("account"), "{:?}", rows[5]);
-    assert!(rows[6][5].contains("earlier update"), "{:?}", rows[6]);
+    assert!(
+        rows[6][5].contains("an earlier row of this contact (line 7) failed"),
+        "{:?}",
+        rows[6]
+    );
     assert!(rows[7][5].contains("replace"), "{:?}", rows[7]);
     let first_request_id = rows[0][4].to_owned();
 
@@ -478,4 +482,46 @@ fn no_api_key_is_a_usage_error_that_points_to_mock() {
             "error: no API key: run `talktohumans auth login`, set TALKTOHUMANS_API_KEY, \
              or pass --api-key-file; or try the tool with --mock\n",
         );
+}
+
+/// The codes a block of text lists, one a line, as its first word.
+fn codes(text: &str) -> Vec<u16> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim_start_matches('|').trim();
+            line.split([' ', '|', ','])
+                .next()
+                .and_then(|word| word.parse().ok())
+        })
+        .collect()
+}
+
+#[test]
+fn the_exit_codes_in_the_help_are_those_of_the_readme() {
+    let help = talktohumans()
+        .args(["contact", "bulk", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8(help).unwrap();
+    let listed = help
+        .split("Exit codes:\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let table = readme
+        .split("### Exit codes\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap();
+    let mut in_readme = codes(table);
+    // The README lists the signal codes in one row.
+    in_readme.extend([130, 143]);
+    in_readme.sort_unstable();
+    assert_eq!(codes(listed), in_readme, "{listed}\n{table}");
+    assert_eq!(in_readme, [0, 1, 2, 3, 4, 5, 6, 7, 129, 130, 143]);
 }

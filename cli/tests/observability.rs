@@ -106,3 +106,41 @@ fn the_manual_page_covers_every_command() {
         .stdout(predicate::str::contains("auth"))
         .stdout(predicate::str::contains("contact"));
 }
+
+#[test]
+fn drift_in_a_bulk_run_is_told_once_and_counted() {
+    let mock = Mock::start();
+    let body = json!({"data": {"contact": {"contact_id": "1", "tags": [null]}}});
+    mock.server
+        .inject(3, Fault::status(http::StatusCode::OK).json_body(&body));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = common::write(
+        dir.path(),
+        "rows.csv",
+        &format!(
+            "contact_id,add\n{},A\n{},A\n{},A\n",
+            seed::MAYA_CHEN,
+            seed::JONAS_BERG,
+            seed::PRIYA_RAMAN
+        ),
+    );
+    let output = mock
+        .command()
+        .args(["contact", "bulk", "--csv"])
+        .arg(&csv)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let warnings = stderr.lines().filter(|l| l.starts_with("warning:")).count();
+    assert_eq!(warnings, 1, "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains(
+            "drift: 3 values of the server's answers did not fit the API's types, \
+             in 1 field (/data/contact/tags/*); the updates were applied"
+        ),
+        "{stdout}"
+    );
+}

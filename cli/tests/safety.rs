@@ -110,6 +110,17 @@ fn a_trial_is_never_continued_against_the_real_api() {
         .code(5)
         .stderr(predicate::str::contains("using the embedded mock API"));
     assert_eq!(real.server.request_count(), 0);
+    // With --mock it is the same run; other mock settings are refused.
+    pasted().args(&command).arg("--mock").assert().code(5);
+    pasted()
+        .args(&command)
+        .args(["--mock", "--mock-latency", "5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--mock-latency 5, where the run had none",
+        ));
+    assert_eq!(real.server.request_count(), 0);
     // Pointing it elsewhere on purpose is refused.
     pasted()
         .args(&command)
@@ -369,4 +380,45 @@ fn a_closed_stderr_is_no_panic() {
             .unwrap();
         assert_eq!(status.code(), Some(5), "{redirect}");
     }
+}
+
+#[test]
+fn a_used_up_quota_is_said_once_and_its_rows_are_left_for_a_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "c.csv",
+        "contact_id,account_id,add\n41236,,A\n18442,,B\n30917,,C\n27051,77,D\n",
+    );
+    let mock = Mock::start();
+    mock.server.inject(
+        1,
+        Fault::status(StatusCode::TOO_MANY_REQUESTS)
+            .retry_after(std::time::Duration::from_secs(3 * 3600)),
+    );
+    let output = mock
+        .command()
+        .args(["--concurrency", "1", "contact", "bulk", "--csv"])
+        .arg(&csv)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(5), "{stdout}");
+    let quota_lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("quota is used up"))
+        .collect();
+    assert_eq!(quota_lines.len(), 1, "{stdout}");
+    assert!(
+        quota_lines[0].contains("try again in 3 h at the earliest (3 row(s))"),
+        "{stdout}"
+    );
+    let rows = results(&dir.path().join("c.results.csv"));
+    assert!(
+        rows.iter().skip(1).all(|r| r.contains("|not_sent|")),
+        "{rows:?}"
+    );
+    let command = continue_command(&stdout);
+    mock.command().args(&command).assert().success();
+    assert_eq!(results(&dir.path().join("c.results.csv")).len(), 4);
 }

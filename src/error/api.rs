@@ -1,20 +1,23 @@
 //! A non-2xx answer, kept whole.
 
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 
-use super::PREVIEW_CHARS;
-use crate::preview::preview;
+use super::{PREVIEW_CHARS, api_message};
+use crate::preview::{cut, preview};
 use crate::response::RawResponse;
 
 /// The server answered with a status that is not a success.
 ///
 /// Assumption: the API reference documents no error status or body. The body
-/// is kept byte for byte; when it is JSON it is parsed, and a message is
-/// looked for in the common places (`message`, `error`, `error.message`,
-/// `detail`, `title`).
+/// is kept byte for byte, and read only when asked: the message is looked
+/// for in the common places (`message`, `error`, `error.message`, `detail`,
+/// `title`) without building the body in memory, and [`json`](Self::json)
+/// parses it on its first call. So an error costs about its body's size,
+/// however many are in flight.
 ///
 /// ```
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,16 +40,19 @@ use crate::response::RawResponse;
 /// ```
 pub struct ApiError {
     pub(crate) response: RawResponse,
-    pub(crate) json: Option<serde_json::Value>,
+    /// The body as JSON, parsed on the first call to `json`.
+    json: OnceLock<Option<serde_json::Value>>,
+    /// The server's message, found on the first call to `message`.
+    message: OnceLock<Option<String>>,
     pub(crate) attempts: u32,
 }
 
 impl ApiError {
     pub(crate) fn new(response: RawResponse, attempts: u32) -> Self {
-        let json = serde_json::from_slice(&response.body).ok();
         Self {
             response,
-            json,
+            json: OnceLock::new(),
+            message: OnceLock::new(),
             attempts,
         }
     }
@@ -61,22 +67,24 @@ impl ApiError {
         &self.response
     }
 
-    /// The body parsed as JSON, when it is JSON.
+    /// The body parsed as JSON, when it is JSON. Parsed on the first call
+    /// and kept: a large body takes much more memory as a
+    /// `serde_json::Value` than as bytes (a 4 MiB array of numbers, about
+    /// 64 MB), so prefer [`message`](Self::message) or
+    /// [`response`](Self::response)'s bytes when they are enough.
     pub fn json(&self) -> Option<&serde_json::Value> {
-        self.json.as_ref()
+        self.json
+            .get_or_init(|| serde_json::from_slice(&self.response.body).ok())
+            .as_ref()
     }
 
-    /// The server's message, when its JSON body has one in a common place.
+    /// The server's message, when its JSON body has one in a common place:
+    /// the first string among `message`, `error`, `error.message`, `detail`
+    /// and `title`. Found on the first call, reading the body as a stream.
     pub fn message(&self) -> Option<&str> {
-        let json = self.json.as_ref()?;
-        let candidates = [
-            json.get("message"),
-            json.get("error").filter(|e| e.is_string()),
-            json.get("error").and_then(|e| e.get("message")),
-            json.get("detail"),
-            json.get("title"),
-        ];
-        candidates.into_iter().flatten().find_map(|v| v.as_str())
+        self.message
+            .get_or_init(|| api_message::find(&self.response.body))
+            .as_deref()
     }
 
     /// The request id from `x-request-id` or `request-id`, if the server sent one.
@@ -121,10 +129,7 @@ impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
             .field("response", &self.response)
-            .field(
-                "message",
-                &self.message().map(|m| preview(m, PREVIEW_CHARS)),
-            )
+            .field("message", &self.message().map(|m| cut(m, PREVIEW_CHARS)))
             .field("attempts", &self.attempts)
             .field("retry_after", &self.retry_after())
             .finish()

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::preview::preview;
+use crate::preview::cut;
 
 /// A rule of the API that an input breaks; each has its own variant.
 ///
@@ -21,7 +21,7 @@ use crate::preview::preview;
 #[non_exhaustive]
 pub enum InvalidInput {
     /// A contact id does not match `^[1-9][0-9]*$`.
-    #[error("contact id {:?} {problem}", preview(.value, 40))]
+    #[error("contact id {:?} {problem}", cut(.value, 40))]
     ContactId {
         /// The value given.
         value: String,
@@ -30,7 +30,7 @@ pub enum InvalidInput {
     },
 
     /// An account id does not match `^[1-9][0-9]*$`.
-    #[error("account id {:?} {problem}", preview(.value, 40))]
+    #[error("account id {:?} {problem}", cut(.value, 40))]
     AccountId {
         /// The value given.
         value: String,
@@ -46,14 +46,14 @@ pub enum InvalidInput {
     },
 
     /// The same tag is both added and removed in one update.
-    #[error("tag {:?} is both added and removed", preview(.name, 80))]
+    #[error("tag {:?} is both added and removed", cut(.name, 80))]
     TagAddedAndRemoved {
         /// The tag's name.
         name: String,
     },
 
     /// The same tag appears twice in one list with different colors.
-    #[error("tag {:?} appears twice with different colors ({first:?} and {second:?})", preview(.name, 80))]
+    #[error("tag {:?} appears twice with different colors ({first:?} and {second:?})", cut(.name, 80))]
     ConflictingTagColors {
         /// The tag's name.
         name: String,

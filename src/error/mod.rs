@@ -2,11 +2,14 @@
 //! detail it carries has a file of its own.
 
 mod api;
+mod api_message;
 mod config;
 mod invalid_input;
 mod not_sent;
 mod too_large;
 mod undecodable;
+
+use std::time::Duration;
 
 use reqwest::StatusCode;
 
@@ -188,6 +191,27 @@ impl Error {
     /// The request id the server sent, if any.
     pub fn request_id(&self) -> Option<&str> {
         self.response()?.request_id()
+    }
+
+    /// Why the update was not sent, when it was not
+    /// ([`NotSent`](Error::NotSent)).
+    pub fn not_sent(&self) -> Option<&NotSent> {
+        match self {
+            Error::NotSent(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// How long to wait before sending the update again, when the server
+    /// said: its hint on an [`Api`](Error::Api) error
+    /// ([`ApiError::retry_after`]), or the hint that stopped the batch on
+    /// [`NotSent::QuotaExhausted`].
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(api) => api.retry_after(),
+            Error::NotSent(reason) => reason.retry_after(),
+            _ => None,
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use reqwest::StatusCode;
 
 use super::PREVIEW_CHARS;
-use crate::preview::preview;
+use crate::preview::{cut, preview};
 use crate::response::RawResponse;
 
 /// The server answered with a success status, so it applied the update, but
@@ -77,7 +77,7 @@ impl fmt::Debug for UndecodableResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UndecodableResponse")
             .field("response", &self.response)
-            .field("reason", &preview(&self.reason, PREVIEW_CHARS))
+            .field("reason", &cut(&self.reason, PREVIEW_CHARS))
             .field("attempts", &self.attempts)
             .finish()
     }

@@ -37,3 +37,22 @@ pub fn has_contact(body: &[u8]) -> bool {
         _ => false,
     }
 }
+
+/// The most values of a contact the tolerant reading repairs: past it, a
+/// contact that would otherwise decode is refused as undecodable.
+pub const MAX_REPAIRS: usize = 1_000;
+
+/// Whether `data.contact` of `body` holds more JSON values (itself, and
+/// every value inside it) than [`MAX_REPAIRS`], so that it can need more
+/// repairs than that: only then may a body with a contact be refused.
+pub fn may_need_too_many_repairs(body: &[u8]) -> bool {
+    fn count(value: &serde_json::Value) -> usize {
+        1 + match value {
+            serde_json::Value::Array(items) => items.iter().map(count).sum(),
+            serde_json::Value::Object(map) => map.values().map(count).sum(),
+            _ => 0,
+        }
+    }
+    serde_json::from_slice::<serde_json::Value>(body)
+        .is_ok_and(|value| count(&value["data"]["contact"]) > MAX_REPAIRS)
+}

@@ -6,6 +6,7 @@
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod raw_http;
 pub mod scripted;
 

@@ -36,7 +36,7 @@ impl Mock {
         Self::start_with(MockServer::builder())
     }
 
-    /// A mock set up by `builder`.
+    /// A mock built as `builder` says.
     pub fn start_with(builder: MockServerBuilder) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)

@@ -158,13 +158,18 @@ pub struct Reader {
     csv: csv::Reader<File>,
     at: [usize; 7],
     last_line: u64,
+    /// Where the text after the last line break starts: a row there was
+    /// cut short.
+    complete: u64,
 }
 
 impl Reader {
     pub fn open(path: &Path) -> Result<Self, String> {
         let shown = path.display().to_string();
-        let mut csv =
-            csv::Reader::from_path(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let mut file = File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let complete =
+            complete_length(&mut file).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let mut csv = csv::Reader::from_reader(file);
         let header = csv.headers().map_err(|e| format!("{shown}: {e}"))?.clone();
         let mut at = [0; 7];
         for (slot, name) in at.iter_mut().zip(HEADER) {
@@ -177,6 +182,7 @@ impl Reader {
             csv,
             at,
             last_line: 0,
+            complete,
         })
     }
 
@@ -185,10 +191,13 @@ impl Reader {
     /// recorded.
     pub fn next_row(&mut self) -> Result<Option<ResultRow>, String> {
         let mut record = csv::StringRecord::new();
+        let cut =
+            |position: Option<&csv::Position>| position.is_some_and(|p| p.byte() >= self.complete);
         match self.csv.read_record(&mut record) {
             Ok(false) => return Ok(None),
+            Ok(true) if cut(record.position()) => return Ok(None),
             Ok(true) => {}
-            Err(_) if self.csv.is_done() => return Ok(None),
+            Err(e) if cut(e.position()) => return Ok(None),
             Err(e) => return Err(format!("{}: {e}", self.shown)),
         }
         let cell = |column: usize| record.get(self.at[column]).unwrap_or("");
@@ -214,6 +223,22 @@ impl Reader {
             error: text(6),
         }))
     }
+}
+
+/// The length of the file up to its last line break, from its end; the
+/// file is left at its start.
+fn complete_length(file: &mut File) -> io::Result<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let length = file.seek(SeekFrom::End(0))?;
+    let tail_start = length.saturating_sub(64 * 1024);
+    file.seek(SeekFrom::Start(tail_start))?;
+    let mut tail = Vec::new();
+    file.read_to_end(&mut tail)?;
+    file.rewind()?;
+    Ok(match tail.iter().rposition(|b| *b == b'\n') {
+        Some(at) => tail_start + at as u64 + 1,
+        None => tail_start,
+    })
 }
 
 /// The rows of an earlier run, looked up in step with the input: both are

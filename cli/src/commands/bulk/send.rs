@@ -1,34 +1,43 @@
 //! Sending a checked input: its rows are read again, one at a time, and fed
 //! to the library's batch; every row's result is written to the results
-//! file in line order as soon as it is known.
+//! file in line order as soon as it and the rows before it are known.
 //!
-//! The batch yields results in input order (its reorder window bounds what
-//! waits), and rows that are not sent (carried over from an earlier run,
-//! skipped, invalid) wait in a queue only behind a sent row whose result has
-//! not come yet; the queue is bounded, and reading pauses while it is full,
-//! so memory does not grow with the file.
+//! Rows read and not yet written are bounded: reading pauses while too many
+//! wait, so memory does not grow with the file.
+//!
+//! A contact's row goes to the batch only once the result of its previous
+//! row is known here, and not at all once one of its rows failed (it is
+//! recorded `not_sent`): so a contact's rows apply in file order, and a
+//! resume sends the failed row and those after it, in order. (The batch
+//! keeps a contact's updates apart while they wait in its line together, but
+//! forgets a failure once that line has ended, and would send a later row.)
+//! A row whose contact is busy is parked, and reading goes on with other
+//! contacts' rows, so that the batch stays full.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::{StreamExt, stream};
-use talktohumans::{BulkItem, BulkOptions, BulkSummary, Client, Error, StopHandle};
+use talktohumans::{
+    BulkItem, BulkOptions, BulkSummary, Client, Error, StopHandle, UpdateContactInput,
+};
 use tokio::sync::Notify;
 
-use super::input::{Check, Rows};
+use super::input::{Check, Row, Rows};
 use super::progress::Progress;
 use super::results::{Outcome, Previous, ResultRow, Writer};
 use super::signals::Signals;
 use super::summary::Counts;
+use crate::drift::DriftLog;
 use crate::print::terminal;
 
 /// Failures shown as they happen; past these, a terminal would scroll away
 /// and the results CSV has them all.
 const SHOWN_FAILURES: u64 = 20;
 
-/// Rows read ahead of the oldest result still to come.
-const MAX_QUEUED: usize = 4096;
+/// Rows read and not yet written, at most.
+const MAX_WAITING: u64 = 4096;
 
 /// The rows of a sent row's result that may have been applied, listed when
 /// the results file cannot be written; past these, a count.
@@ -50,6 +59,8 @@ pub struct Plan {
 /// What came of it.
 pub struct Sent {
     pub counts: Counts,
+    /// What the server's answers held that did not fit, if anything.
+    pub drift: Option<String>,
     pub summary: BulkSummary,
     /// Why the results file could not be written, if it could not.
     pub write_error: Option<io::Error>,
@@ -63,28 +74,79 @@ pub struct Sent {
     pub input_end: Option<Result<String, String>>,
 }
 
-enum Slot {
-    /// Sent as the batch's `index`th update.
-    Sent {
-        index: usize,
-        line: u64,
-        digest: String,
-        contact_id: String,
-    },
-    /// Known without sending; written once the rows before it are.
-    Settled(ResultRow),
+/// A row to send, and where its result goes.
+struct Pending {
+    /// Its place among the rows read (0 for the first).
+    seq: u64,
+    line: u64,
+    digest: String,
+    contact_id: String,
 }
 
 struct Shared {
-    queue: VecDeque<Slot>,
+    /// The place of the first row not yet written; rows are read in order,
+    /// so those from here up to `next_seq` wait.
+    front_seq: u64,
+    next_seq: u64,
+    /// Results known, waiting for the rows before them.
+    done: HashMap<u64, ResultRow>,
+    /// The rows given to the batch, by the batch's index.
+    in_flight: HashMap<usize, Pending>,
+    /// The batch's index of the next row given.
+    next_index: usize,
+    /// Contacts with a row in flight.
+    busy: HashSet<String>,
+    /// Rows waiting for their contact's row in flight, in line order.
+    parked: HashMap<String, VecDeque<(Pending, Box<UpdateContactInput>)>>,
+    /// Contacts whose row in flight ended while rows of theirs were parked.
+    freed: VecDeque<String>,
+    /// Contacts one of whose rows failed, with the first such line.
+    failed: HashMap<String, u64>,
     recorder: Recorder,
     input_end: Option<Result<String, String>>,
+}
+
+impl Shared {
+    /// Notes the result of row `seq`, and writes every row now known in
+    /// line order.
+    fn settle(&mut self, seq: u64, row: ResultRow) {
+        self.done.insert(seq, row);
+        while let Some(row) = self.done.remove(&self.front_seq) {
+            self.recorder.record(row);
+            self.front_seq += 1;
+        }
+    }
+
+    /// Notes a row given to the batch, as its next update.
+    fn give(&mut self, pending: Pending) {
+        self.busy.insert(pending.contact_id.clone());
+        self.in_flight.insert(self.next_index, pending);
+        self.next_index += 1;
+    }
+
+    /// A row not sent, since an earlier row of its contact failed.
+    fn hold_back(&mut self, pending: Pending, first: u64) {
+        let row = ResultRow {
+            error: Some(format!(
+                "not sent: an earlier row of this contact (line {first}) failed, so this one \
+                 was held back"
+            )),
+            ..ResultRow::new(
+                pending.line,
+                &pending.digest,
+                &pending.contact_id,
+                Outcome::NotSent,
+            )
+        };
+        self.settle(pending.seq, row);
+    }
 }
 
 /// Counts, shows and writes each row's result.
 struct Recorder {
     writer: Writer,
     counts: Counts,
+    drift: DriftLog,
     progress: Progress,
     write_error: Option<io::Error>,
     unrecorded: Vec<u64>,
@@ -151,89 +213,160 @@ struct Feed {
     previous: Option<Previous>,
     shared: Arc<Mutex<Shared>>,
     room: Arc<Notify>,
-    next_index: usize,
+}
+
+/// What the feed does next.
+enum Next {
+    Send(UpdateContactInput),
+    Read,
+    Wait,
+    End,
 }
 
 impl Feed {
-    async fn next_input(&mut self) -> Option<talktohumans::UpdateContactInput> {
+    async fn next_input(&mut self) -> Option<UpdateContactInput> {
         loop {
-            loop {
-                {
-                    let shared = lock(&self.shared);
-                    if shared.recorder.write_error.is_some() {
-                        return None;
+            match self.next() {
+                Next::Send(input) => return Some(input),
+                Next::End => return None,
+                Next::Wait => self.room.notified().await,
+                Next::Read => {
+                    if let Some(input) = self.read_row() {
+                        return Some(input);
                     }
-                    if shared.queue.len() < MAX_QUEUED {
-                        break;
-                    }
                 }
-                self.room.notified().await;
-            }
-            let rows = self.rows.as_mut()?;
-            let row = match rows.next_row() {
-                Ok(Some(row)) => row,
-                Ok(None) => {
-                    let end = self.rows.take()?.finish().map(|(digest, _)| digest);
-                    lock(&self.shared).input_end = Some(end);
-                    return None;
-                }
-                Err(e) => return self.end_with(e),
-            };
-            if let Some(previous) = &mut self.previous {
-                match previous.at(row.line) {
-                    Ok(Some(old)) if old.digest == row.digest && old.outcome.is_settled() => {
-                        self.settle(old);
-                        continue;
-                    }
-                    Ok(_) => {}
-                    Err(e) => return self.end_with(e),
-                }
-            }
-            match row.check {
-                Check::Ready(input) => {
-                    let index = self.next_index;
-                    self.next_index += 1;
-                    lock(&self.shared).queue.push_back(Slot::Sent {
-                        index,
-                        line: row.line,
-                        digest: row.digest,
-                        contact_id: row.contact_id,
-                    });
-                    return Some(*input);
-                }
-                Check::NothingToUpdate => self.settle(ResultRow::new(
-                    row.line,
-                    &row.digest,
-                    &row.contact_id,
-                    Outcome::Skipped,
-                )),
-                Check::Invalid(why) => self.settle(ResultRow {
-                    error: Some(why),
-                    ..ResultRow::new(row.line, &row.digest, &row.contact_id, Outcome::Invalid)
-                }),
             }
         }
     }
 
-    /// Writes the row now if no sent row is ahead of it, else queues it.
-    fn settle(&self, row: ResultRow) {
+    /// A parked row whose contact is free, if any; else whether to read
+    /// on, wait for a result, or end.
+    fn next(&mut self) -> Next {
         let mut shared = lock(&self.shared);
-        if shared.queue.is_empty() {
-            shared.recorder.record(row);
-        } else {
-            shared.queue.push_back(Slot::Settled(row));
+        if shared.recorder.write_error.is_some() {
+            return Next::End;
         }
+        while let Some(contact) = shared.freed.pop_front() {
+            let Some(mut waiting) = shared.parked.remove(&contact) else {
+                continue;
+            };
+            if let Some(first) = shared.failed.get(&contact).copied() {
+                for (pending, _) in waiting {
+                    shared.hold_back(pending, first);
+                }
+                continue;
+            }
+            let Some((pending, input)) = waiting.pop_front() else {
+                continue;
+            };
+            if !waiting.is_empty() {
+                shared.parked.insert(contact, waiting);
+            }
+            shared.give(pending);
+            return Next::Send(*input);
+        }
+        if self.rows.is_none() {
+            // The batch's input ends only once no row is parked.
+            return if shared.parked.is_empty() {
+                Next::End
+            } else {
+                Next::Wait
+            };
+        }
+        if shared.next_seq - shared.front_seq >= MAX_WAITING {
+            return Next::Wait;
+        }
+        Next::Read
+    }
+
+    /// Reads a row, and gives it to the batch if it is to be sent now.
+    fn read_row(&mut self) -> Option<UpdateContactInput> {
+        let rows = self.rows.as_mut()?;
+        let mut row = match rows.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => {
+                let end = self.rows.take()?.finish().map(|(digest, _)| digest);
+                lock(&self.shared).input_end = Some(end);
+                return None;
+            }
+            Err(e) => {
+                self.end_with(e);
+                return None;
+            }
+        };
+        let carried = match &mut self.previous {
+            Some(previous) => match previous.at(row.line) {
+                Ok(Some(old)) if old.digest == row.digest && old.outcome.is_settled() => Some(old),
+                Ok(_) => None,
+                Err(e) => {
+                    self.end_with(e);
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let mut shared = lock(&self.shared);
+        let seq = shared.next_seq;
+        shared.next_seq += 1;
+        if let Some(old) = carried {
+            shared.settle(seq, old);
+            return None;
+        }
+        let check = std::mem::replace(&mut row.check, Check::NothingToUpdate);
+        let Row {
+            line,
+            digest,
+            contact_id,
+            ..
+        } = row;
+        match check {
+            Check::Ready(input) => {
+                let pending = Pending {
+                    seq,
+                    line,
+                    digest,
+                    contact_id,
+                };
+                if let Some(first) = shared.failed.get(&pending.contact_id).copied() {
+                    shared.hold_back(pending, first);
+                } else if shared.busy.contains(&pending.contact_id)
+                    || shared.parked.contains_key(&pending.contact_id)
+                {
+                    shared
+                        .parked
+                        .entry(pending.contact_id.clone())
+                        .or_default()
+                        .push_back((pending, input));
+                } else {
+                    shared.give(pending);
+                    return Some(*input);
+                }
+            }
+            Check::NothingToUpdate => {
+                let row = ResultRow::new(line, &digest, &contact_id, Outcome::Skipped);
+                shared.settle(seq, row);
+            }
+            Check::Invalid(why) => {
+                let row = ResultRow {
+                    error: Some(why),
+                    ..ResultRow::new(line, &digest, &contact_id, Outcome::Invalid)
+                };
+                shared.settle(seq, row);
+            }
+        }
+        None
     }
 
     /// The input cannot be read further: nothing more is sent.
-    fn end_with(&mut self, error: String) -> Option<talktohumans::UpdateContactInput> {
+    fn end_with(&mut self, error: String) {
         self.rows = None;
         let mut shared = lock(&self.shared);
         if let Some(stop) = &shared.recorder.stop {
             stop.stop();
         }
         shared.input_end = Some(Err(error));
-        None
+        // Parked rows are not sent either: they stay unrecorded.
+        shared.parked.clear();
     }
 }
 
@@ -241,10 +374,19 @@ impl Feed {
 pub async fn send(plan: Plan) -> Sent {
     let printer = plan.progress.printer();
     let shared = Arc::new(Mutex::new(Shared {
-        queue: VecDeque::new(),
+        front_seq: 0,
+        next_seq: 0,
+        done: HashMap::new(),
+        in_flight: HashMap::new(),
+        next_index: 0,
+        busy: HashSet::new(),
+        parked: HashMap::new(),
+        freed: VecDeque::new(),
+        failed: HashMap::new(),
         recorder: Recorder {
             writer: plan.writer,
             counts: Counts::default(),
+            drift: DriftLog::default(),
             progress: plan.progress,
             write_error: None,
             unrecorded: Vec::new(),
@@ -259,7 +401,6 @@ pub async fn send(plan: Plan) -> Sent {
         previous: plan.previous,
         shared: Arc::clone(&shared),
         room: Arc::clone(&room),
-        next_index: 0,
     };
     let inputs = stream::unfold(feed, |mut feed| async move {
         let input = feed.next_input().await?;
@@ -272,33 +413,30 @@ pub async fn send(plan: Plan) -> Sent {
 
     while let Some(item) = batch.next().await {
         let mut state = lock(&shared);
-        let row = match state.queue.pop_front() {
-            Some(Slot::Sent {
-                index,
-                line,
-                digest,
-                contact_id,
-            }) if index == item.index => result_row(line, &digest, &contact_id, item),
-            other => {
-                // The batch yields in input order, so this cannot happen;
-                // should it, the row is reported rather than lost.
-                if let Some(slot) = other {
-                    state.queue.push_front(slot);
+        match state.in_flight.remove(&item.index) {
+            Some(pending) => {
+                state.busy.remove(&pending.contact_id);
+                if state.parked.contains_key(&pending.contact_id) {
+                    state.freed.push_back(pending.contact_id.clone());
                 }
-                ResultRow {
-                    error: Some(format!(
-                        "internal error: result {} came out of order",
-                        item.index
-                    )),
-                    ..ResultRow::new(0, "", item.contact_id.as_str(), Outcome::Failed)
+                if let Ok(output) = &item.result {
+                    state.recorder.drift.note(&output.drift);
                 }
+                let row = result_row(&pending, item);
+                if row.outcome == Outcome::Failed {
+                    state
+                        .failed
+                        .entry(pending.contact_id)
+                        .or_insert(pending.line);
+                }
+                state.settle(pending.seq, row);
             }
-        };
-        state.recorder.record(row);
-        while matches!(state.queue.front(), Some(Slot::Settled(_))) {
-            if let Some(Slot::Settled(row)) = state.queue.pop_front() {
-                state.recorder.record(row);
-            }
+            // Every item is one the feed gave; should one not be, it is
+            // reported rather than lost.
+            None => state.recorder.record(ResultRow {
+                error: Some(format!("internal error: unknown result {}", item.index)),
+                ..ResultRow::new(0, "", item.contact_id.as_str(), Outcome::Failed)
+            }),
         }
         drop(state);
         room.notify_one();
@@ -307,15 +445,11 @@ pub async fn send(plan: Plan) -> Sent {
     // The batch owns the feed, and with it the other handle to `shared`.
     drop(batch);
     let mut state = lock(&shared);
-    while let Some(slot) = state.queue.pop_front() {
-        if let Slot::Settled(row) = slot {
-            state.recorder.record(row);
-        }
-    }
     state.recorder.progress.finish();
     let recorder = &mut state.recorder;
     Sent {
         counts: std::mem::take(&mut recorder.counts),
+        drift: recorder.drift.summary(),
         summary,
         write_error: recorder.write_error.take(),
         unrecorded: std::mem::take(&mut recorder.unrecorded),
@@ -324,8 +458,8 @@ pub async fn send(plan: Plan) -> Sent {
     }
 }
 
-fn result_row(line: u64, digest: &str, contact_id: &str, item: BulkItem) -> ResultRow {
-    let row = |outcome| ResultRow::new(line, digest, contact_id, outcome);
+fn result_row(pending: &Pending, item: BulkItem) -> ResultRow {
+    let row = |outcome| ResultRow::new(pending.line, &pending.digest, &pending.contact_id, outcome);
     match item.result {
         Ok(output) => ResultRow {
             http_status: Some(output.status.as_u16()),

@@ -57,7 +57,7 @@ impl Counts {
             self.not_sent
         ));
         for (reason, count) in &self.reasons {
-            out(format_args!("not sent ({count}): {}", terminal(reason)));
+            out(format_args!("{} ({count} row(s))", terminal(reason)));
         }
     }
 

@@ -1,0 +1,109 @@
+//! The flags of `contact bulk`, and its help.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::exit;
+
+const FORMAT_HELP: &str = "\
+CSV format:
+  A header row, then one row per update. Columns, in any order; only
+  contact_id is required:
+    contact_id   the contact to update
+    account_id   the LinkedIn account (needed when the contact is under several)
+    add          tags to add
+    remove       tags to remove
+    set          tags that replace all the contact's tags; (clear) removes them all
+    notes        JSON text that replaces the notes; (clear) clears them
+  An empty cell changes nothing. Several tags in one cell are separated by ';'
+  (write ';;' for a ';' inside a name), each NAME or NAME:COLOR; a name that
+  contains ':' ends with ':' or ':COLOR' (\"Stage: won:\"). set does not go with
+  add or remove in the same row. Quote a cell with a comma or quotes in it, as
+  CSV does: \"{\"\"stage\"\": \"\"demo\"\"}\".
+
+  contact_id,account_id,add,remove,set,notes
+  41236,,Hot lead:red;Q4,Old tag,,
+  27051,77,,,Partner:green;Renewal,\"{\"\"stage\"\": \"\"negotiation\"\"}\"
+  18442,,,,(clear),(clear)
+
+Results, run record and resume:
+  Every row gets a line in the results CSV (--results, by default beside the
+  input as NAME.results.csv), in line order: line, row_digest, contact_id,
+  outcome (ok, failed, applied_unreadable, skipped, invalid, not_sent),
+  http_status, request_id, error. It is written as rows finish, so a crash
+  loses at most the updates in flight. An existing file is never replaced
+  unless --overwrite is given, and never when it is the input. Beside it,
+  RESULTS.run.json records the run: where it went (the mock, or the base URL
+  and a fingerprint of the API key), the input (its path and SHA-256) and the
+  options that change what is sent.
+
+  talktohumans contact bulk --resume RESULTS continues that run, with its own
+  settings: it sends the rows that are not ok, skipped or applied_unreadable
+  (failed, not_sent, or missing), and refuses flags that disagree with the
+  record, an input that changed, and a mock run against an API. The new
+  results replace RESULTS once they are complete and on disk.
+
+  The rows of one contact go one at a time, in file order; once one fails,
+  the contact's later rows are not sent (not_sent), so that a resume applies
+  them in order.
+
+  Ctrl-C, SIGTERM and SIGHUP stop starting updates, wait for those in flight,
+  and record the rest as not_sent.";
+
+/// Update many contacts from a CSV file.
+///
+/// Every row is checked before anything is sent; invalid rows are listed
+/// with their line numbers, and nothing is sent unless --skip-invalid is
+/// given. A row that changes nothing is reported and skipped.
+#[derive(Debug, Args)]
+#[command(after_help = format!("{FORMAT_HELP}\n\n{}", exit::EXIT_CODES))]
+pub struct BulkArgs {
+    /// The CSV file of updates (a file, not standard input: it is read
+    /// twice, to check it and to send it). With --resume, where the run's
+    /// input is now, if it moved.
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["resume", "only_failed"])]
+    pub csv: Option<PathBuf>,
+
+    /// Where to write the results CSV [default: beside the input, as
+    /// NAME.results.csv]. Its run record goes beside it, as
+    /// RESULTS.run.json.
+    #[arg(long, value_name = "FILE", conflicts_with = "resume")]
+    pub results: Option<PathBuf>,
+
+    /// Replace the results file (and its run record) if it exists.
+    #[arg(long, conflicts_with = "resume")]
+    pub overwrite: bool,
+
+    /// Continue the run that wrote this results file, with that run's
+    /// input, target and options: send the rows not yet done.
+    #[arg(long, value_name = "RESULTS", conflicts_with = "dry_run")]
+    pub resume: Option<PathBuf>,
+
+    /// Replaced by --resume RESULTS.
+    #[arg(long, value_name = "RESULTS", hide = true)]
+    pub only_failed: Option<PathBuf>,
+
+    /// Send the valid rows even when some are invalid; the invalid ones are
+    /// recorded as invalid in the results.
+    #[arg(long)]
+    pub skip_invalid: bool,
+
+    /// Check every row and print the exact JSON body each would send; send
+    /// nothing and write no results.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Send at most this many requests a second, retries included, evenly
+    /// spaced: for a quota you know. By default the run finds the server's
+    /// rate by itself (see --no-adaptive).
+    #[arg(long, value_name = "RPS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_rate: Option<u32>,
+
+    /// Keep --concurrency updates in flight and do not adapt the send rate:
+    /// only pause as the server asks on 429. By default the rate drops below
+    /// the server's on 429 and probes back up, and fewer updates are in
+    /// flight while the server slows down.
+    #[arg(long)]
+    pub no_adaptive: bool,
+}
