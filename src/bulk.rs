@@ -189,7 +189,9 @@ impl BulkOptions {
     /// [`Error::NotSent`] ([`NotSent::EarlierUpdateFailed`], naming the
     /// failed one), so the contact stays as its earlier updates left it and
     /// can be finished, in order, by sending the failed update and those
-    /// after it again. Updates of other contacts go on.
+    /// after it again. Updates of other contacts go on. The batch remembers
+    /// each contact whose update failed until it ends, so that an update of
+    /// it that comes much later in the input is held back too.
     ///
     /// ```
     /// use talktohumans::BulkOptions;
@@ -531,7 +533,7 @@ impl Client {
             adaptive: options.adaptive,
             max_throttled_retries: options.max_throttled_retries,
         }));
-        let turns = Arc::new(ContactTurns::default());
+        let turns = Arc::new(ContactTurns::new(options.stop_contact_on_failure));
         let waiting = Waiting::default();
         let client = self.clone();
         let stop_contact_on_failure = options.stop_contact_on_failure;

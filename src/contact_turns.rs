@@ -12,7 +12,10 @@
 //! which is in input order; the turn waits for the one before it of the same
 //! contact, and hands on how its own update went. Only contacts with an
 //! update in the batch's hands are remembered, so the memory is bounded by
-//! the batch's window, not by its input.
+//! the batch's window, not by its input; and, when a failure holds back the
+//! contact's later updates, the contacts whose update failed, so that an
+//! update of such a contact that comes after its line emptied is held back
+//! too.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -37,6 +40,9 @@ pub(crate) enum Ended {
 #[derive(Debug, Default)]
 pub(crate) struct ContactTurns {
     latest: Mutex<HashMap<ContactId, Latest>>,
+    /// The first failed update of each contact that had one, when failures
+    /// are remembered: `None` when they are not.
+    failed: Option<Mutex<HashMap<ContactId, usize>>>,
 }
 
 #[derive(Debug)]
@@ -48,6 +54,20 @@ struct Latest {
 }
 
 impl ContactTurns {
+    /// Turns that remember each contact's first failure for as long as the
+    /// batch runs, when `remember_failures`.
+    pub(crate) fn new(remember_failures: bool) -> Self {
+        Self {
+            latest: Mutex::default(),
+            failed: remember_failures.then(Mutex::default),
+        }
+    }
+
+    fn failed(&self) -> Option<MutexGuard<'_, HashMap<ContactId, usize>>> {
+        let failed = self.failed.as_ref()?;
+        Some(failed.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     fn latest(&self) -> MutexGuard<'_, HashMap<ContactId, Latest>> {
         // Nothing panics while holding the lock; a batch must keep going.
         self.latest.lock().unwrap_or_else(|e| e.into_inner())
@@ -65,11 +85,15 @@ impl ContactTurns {
                 None
             }
         };
+        let failed_before = self
+            .failed()
+            .and_then(|failed| failed.get(contact).copied());
         Turn {
             turns: Arc::clone(self),
             contact: contact.clone(),
             index,
             before,
+            failed_before,
             tell: Some(tell),
         }
     }
@@ -82,6 +106,9 @@ pub(crate) struct Turn {
     contact: ContactId,
     index: usize,
     before: Option<oneshot::Receiver<Ended>>,
+    /// The contact's first failed update, when one had failed by the time
+    /// this one entered.
+    failed_before: Option<usize>,
     tell: Option<oneshot::Sender<Ended>>,
 }
 
@@ -90,13 +117,21 @@ impl Turn {
     /// and says how; `None` when there was none, or it was abandoned (its
     /// batch is being dropped).
     pub(crate) async fn wait(&mut self) -> Option<Ended> {
-        let before = self.before.take()?;
-        before.await.ok()
+        let failed_before = self.failed_before.map(|first| Ended::Failed { first });
+        match self.before.take() {
+            Some(before) => before.await.ok().or(failed_before),
+            None => failed_before,
+        }
     }
 
     /// Hands on how this update ended to the next one of the contact, and
     /// forgets the contact when no later update of it has come.
     pub(crate) fn end(mut self, ended: Ended) {
+        if let Ended::Failed { first } = ended
+            && let Some(mut failed) = self.turns.failed()
+        {
+            failed.entry(self.contact.clone()).or_insert(first);
+        }
         if let Some(tell) = self.tell.take() {
             // The next update may be gone with its batch; nothing to tell.
             let _ = tell.send(ended);
@@ -149,6 +184,21 @@ mod tests {
         assert_eq!(second.wait().await, Some(Ended::Applied));
         second.end(Ended::Applied);
         assert!(turns.latest().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_failure_is_remembered_after_the_line_empties_when_asked() {
+        for remember in [true, false] {
+            let turns = Arc::new(ContactTurns::new(remember));
+            let first = turns.enter(&id("1"), 0);
+            first.end(Ended::Failed { first: 0 });
+            assert!(turns.latest().is_empty(), "the line is empty");
+            let mut later = turns.enter(&id("1"), 5);
+            let expected = remember.then_some(Ended::Failed { first: 0 });
+            assert_eq!(later.wait().await, expected, "remember: {remember}");
+            let mut other = turns.enter(&id("2"), 6);
+            assert_eq!(other.wait().await, None);
+        }
     }
 
     #[tokio::test]

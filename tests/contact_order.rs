@@ -232,6 +232,56 @@ async fn a_failed_update_holds_back_its_contacts_later_updates() {
     );
 }
 
+/// A failure holds back its contact's later updates also when the line had
+/// emptied in between: an update that comes only after the failed one has
+/// ended (here, fed once its result is out) is held back all the same.
+#[tokio::test]
+async fn a_failure_holds_back_an_update_that_comes_after_its_line_emptied() {
+    let ids = contact_ids(2);
+    let (held, free) = (&ids[0], &ids[1]);
+    let mock = mock_of(&ids).await;
+    let client = mock.client_builder().max_retries(0).build().unwrap();
+    let (feed, fed) = tokio::sync::mpsc::unbounded_channel();
+    let inputs = futures_util::stream::unfold(fed, |mut fed| async move {
+        fed.recv().await.map(|input| (input, fed))
+    });
+    let options = BulkOptions::default()
+        .stop_contact_on_failure(true)
+        .unordered();
+    let mut batch = client.update_contacts_with(options, inputs);
+    // Account 77 is not the contact's: the mock answers 404.
+    let failing = UpdateContactInput::builder(held)
+        .account_id("77")
+        .add_tag("A")
+        .build()
+        .unwrap();
+    feed.send(failing).unwrap();
+    let first = batch.next().await.unwrap();
+    assert_eq!(first.result.unwrap_err().status().unwrap(), 404);
+    for id in [free, held] {
+        let later = UpdateContactInput::builder(id)
+            .add_tag("B")
+            .build()
+            .unwrap();
+        feed.send(later).unwrap();
+    }
+    drop(feed);
+    let rest: Vec<_> = batch.collect().await;
+    let held_result = rest.iter().find(|item| item.index == 2).unwrap();
+    match &held_result.result {
+        Err(Error::NotSent(NotSent::EarlierUpdateFailed { index: 0 })) => {}
+        other => panic!("the later update was sent: {other:?}"),
+    }
+    assert!(
+        rest.iter()
+            .find(|item| item.index == 1)
+            .unwrap()
+            .result
+            .is_ok()
+    );
+    assert_eq!(mock.request_count(), 2);
+}
+
 /// An update the server applied but whose answer could not be read is not a
 /// failure that holds back the contact's later updates.
 #[tokio::test]
