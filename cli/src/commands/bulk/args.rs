@@ -8,8 +8,11 @@ use crate::exit;
 
 const FORMAT_HELP: &str = "\
 CSV format:
-  A header row, then one row per update. Columns, in any order; only
-  contact_id is required:
+  A header row, then one row per update. Columns, in any order, named in any
+  case; only contact_id is required; other columns (an export's name, email,
+  company, ...) are ignored, and a name that looks like a slip of one of
+  these (contactid, note, tags) is refused. --column NAME=HEADER reads a
+  column from the input's own header:
     contact_id   the contact to update
     account_id   the LinkedIn account (needed when the contact is under several)
     add          tags to add
@@ -99,6 +102,16 @@ pub struct BulkArgs {
     /// rate by itself (see --no-adaptive).
     #[arg(long, value_name = "RPS", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rate: Option<u32>,
+
+    /// Read a column of the tool from the input's own header, for an export
+    /// with its own names: --column contact_id="Record ID" (repeatable).
+    /// Other columns the tool does not use are ignored, and named once.
+    #[arg(
+        long = "column",
+        value_name = "NAME=HEADER",
+        value_parser = super::input::parse_column
+    )]
+    pub columns: Vec<(String, String)>,
 
     /// Keep --concurrency updates in flight and do not adapt the send rate:
     /// only pause as the server asks on 429. By default the rate drops below

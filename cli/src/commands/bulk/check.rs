@@ -3,7 +3,7 @@
 
 use std::fs::File;
 
-use super::input::{Check, Rows};
+use super::input::{Check, ColumnNames, Rows};
 use super::plan::Setup;
 use super::results::Previous;
 use super::stop::{Stop, invalid};
@@ -35,7 +35,14 @@ pub fn check_input(setup: &Setup) -> Result<Checked, Stop> {
     let shown = path.display().to_string();
     let file =
         File::open(path).map_err(|e| invalid(format!("cannot read {}: {e}", terminal(&shown))))?;
-    let mut rows = Rows::new(file, &terminal(&shown)).map_err(invalid)?;
+    let mut rows =
+        Rows::new(file, &terminal(&shown), &setup.record.options.columns).map_err(invalid)?;
+    if !rows.ignored().is_empty() {
+        err(format_args!(
+            "ignoring the column(s) this tool does not use: {}",
+            terminal(&rows.ignored().join(", "))
+        ));
+    }
     let mut previous = match &setup.resumed {
         Some(_) => Some(Previous::open(&setup.results).map_err(invalid)?),
         None => None,
@@ -110,8 +117,8 @@ pub fn check_input(setup: &Setup) -> Result<Checked, Stop> {
 }
 
 /// Prints what each row would send; sends nothing.
-pub fn dry_run(file: File, shown: &str) -> Result<u8, Stop> {
-    let mut rows = Rows::new(file, &terminal(shown)).map_err(invalid)?;
+pub fn dry_run(file: File, shown: &str, names: &ColumnNames) -> Result<u8, Stop> {
+    let mut rows = Rows::new(file, &terminal(shown), names).map_err(invalid)?;
     let mut count = 0;
     while let Some(row) = rows.next_row().map_err(invalid)? {
         if let Check::Ready(input) = row.check {

@@ -75,7 +75,7 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
     plan::accept(&mut setup, &checked)?;
     let record = &setup.record;
     if args.dry_run {
-        return check::dry_run(checked.file, &shown);
+        return check::dry_run(checked.file, &shown, &record.options.columns);
     }
     if setup.resumed.is_some() {
         err(format_args!(
@@ -118,7 +118,7 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
     let sent = send::send(send::Plan {
         client: session.client.clone(),
         options,
-        rows: Rows::new(checked.file, &shown).map_err(invalid)?,
+        rows: Rows::new(checked.file, &shown, &record.options.columns).map_err(invalid)?,
         previous,
         writer,
         progress: Progress::new(checked.rows),

@@ -29,6 +29,7 @@ pub fn setup(connection: &Connection, args: &BulkArgs) -> Result<Setup, Stop> {
         skip_invalid: args.skip_invalid,
         max_rate: args.max_rate,
         no_adaptive: args.no_adaptive,
+        columns: args.columns.iter().cloned().collect(),
     };
     let canonical = |path: &Path| {
         std::fs::canonicalize(path).map_err(|e| {

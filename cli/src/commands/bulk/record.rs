@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::durable;
+use super::input::ColumnNames;
 use crate::context::{Settings, differs};
+use crate::print::terminal;
 
 /// The format of the record; a record of another format is refused.
 const FORMAT: u32 = 1;
@@ -43,7 +45,7 @@ pub struct InputIdentity {
 }
 
 /// The bulk flags that change what is sent, or when.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendOptions {
     /// `--skip-invalid`.
     pub skip_invalid: bool,
@@ -51,6 +53,10 @@ pub struct SendOptions {
     pub max_rate: Option<u32>,
     /// `--no-adaptive`.
     pub no_adaptive: bool,
+    /// `--column`: which header each tool column is read from, where the
+    /// input has its own names.
+    #[serde(default, skip_serializing_if = "ColumnNames::is_empty")]
+    pub columns: ColumnNames,
 }
 
 impl SendOptions {
@@ -63,6 +69,21 @@ impl SendOptions {
         }
         if given.no_adaptive && !self.no_adaptive {
             found.push("--no-adaptive, where the run had none".to_owned());
+        }
+        if !given.columns.is_empty() && given.columns != self.columns {
+            let show = |names: &ColumnNames| {
+                let pairs: Vec<String> = names.iter().map(|(c, h)| format!("{c}={h:?}")).collect();
+                if pairs.is_empty() {
+                    "none".to_owned()
+                } else {
+                    pairs.join(" ")
+                }
+            };
+            found.push(format!(
+                "--column {}, where the run had {}",
+                terminal(&show(&given.columns)),
+                terminal(&show(&self.columns))
+            ));
         }
         if given.max_rate.is_some() {
             differs(
