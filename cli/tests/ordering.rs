@@ -1,7 +1,7 @@
 //! Rows of one contact are applied one at a time, in file order, while rows
 //! of different contacts stay concurrent: a bulk run against a server with
 //! random latency ends in the state that the rows applied in file order give,
-//! every time.
+//! every time; and none of a contact's rows after one that failed is sent.
 
 mod common;
 
@@ -101,4 +101,64 @@ fn rows_of_one_contact_apply_in_file_order_under_random_latency() {
             "run with latency seed {seed} ended elsewhere than file order"
         );
     }
+}
+
+/// A contact's failed row holds back the later rows of that contact for the
+/// whole run, not only while they wait behind it: with one update in flight,
+/// the contact's last row is read long after its failed row has ended, and
+/// it would apply cleanly if it were sent.
+#[test]
+fn a_failed_row_holds_back_its_contacts_rows_to_the_end_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("contact_id,account_id,add,remove,set,notes\n");
+    // Jonas Berg is under two accounts: without one, his update fails.
+    csv.push_str(&format!("{},,Renewal,,,\n", seed::JONAS_BERG));
+    for step in 0..20 {
+        csv.push_str(&format!("{},,Step {step},,,\n", seed::TOMAS_HERRERA));
+    }
+    csv.push_str(&format!(
+        "{},{},Renewal,,,\n",
+        seed::JONAS_BERG,
+        seed::SALES_TEAM_ACCOUNT
+    ));
+    let csv = write(dir.path(), "rows.csv", &csv);
+    let results_path = dir.path().join("results.csv");
+    let mock = Mock::start();
+    let before = mock.server.contact(seed::JONAS_BERG).unwrap();
+    let output = mock
+        .command()
+        .args(["--concurrency", "1"])
+        .args(["contact", "bulk", "--no-adaptive", "--csv"])
+        .arg(&csv)
+        .arg("--results")
+        .arg(&results_path)
+        .assert()
+        .code(5)
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8(output).unwrap();
+    assert!(
+        stdout.starts_with("20 succeeded, 1 failed, 0 retries"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("20 ok, 1 failed,"), "{stdout}");
+    assert!(stdout.contains(", 1 not sent\n"), "{stdout}");
+
+    let rows = results(&results_path);
+    assert_eq!(rows.len(), 22);
+    assert!(rows[0].starts_with("2|27051|failed|422|"), "{}", rows[0]);
+    assert!(
+        rows[1..21].iter().all(|row| row.contains("|ok|200|")),
+        "{rows:#?}"
+    );
+    assert!(rows[21].starts_with("23|27051|not_sent|||"), "{}", rows[21]);
+    assert!(
+        rows[21]
+            .ends_with("an earlier row of this contact (line 2) failed, so this one was held back"),
+        "{}",
+        rows[21]
+    );
+    assert_eq!(mock.server.request_count(), 21);
+    assert_eq!(mock.server.contact(seed::JONAS_BERG).unwrap(), before);
 }

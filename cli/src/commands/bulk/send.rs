@@ -5,22 +5,20 @@
 //! Rows read and not yet written are bounded: reading pauses while too many
 //! wait, so memory does not grow with the file.
 //!
-//! A contact's row goes to the batch only once the result of its previous
-//! row is known here, and not at all once one of its rows failed (it is
-//! recorded `not_sent`): so a contact's rows apply in file order, and a
-//! resume sends the failed row and those after it, in order. (The batch
-//! keeps a contact's updates apart while they wait in its line together, but
-//! forgets a failure once that line has ended, and would send a later row.)
-//! A row whose contact is busy is parked, and reading goes on with other
-//! contacts' rows, so that the batch stays full.
+//! A contact's rows apply in file order, and none after one that failed
+//! (it is recorded `not_sent`), so that a resume sends the failed row and
+//! those after it, in order: the batch does both, told to stop a contact on
+//! its first failure. A row waiting for its contact's turn holds no slot in
+//! the batch, so reading goes on with other contacts' rows.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::{StreamExt, stream};
 use talktohumans::{
-    BulkItem, BulkOptions, BulkSummary, Client, Error, StopHandle, UpdateContactInput,
+    BulkItem, BulkOptions, BulkSummary, Client, Error, ErrorKind, NotSent, StopHandle,
+    UpdateContactInput,
 };
 use tokio::sync::Notify;
 
@@ -94,14 +92,10 @@ struct Shared {
     in_flight: HashMap<usize, Pending>,
     /// The batch's index of the next row given.
     next_index: usize,
-    /// Contacts with a row in flight.
-    busy: HashSet<String>,
-    /// Rows waiting for their contact's row in flight, in line order.
-    parked: HashMap<String, VecDeque<(Pending, Box<UpdateContactInput>)>>,
-    /// Contacts whose row in flight ended while rows of theirs were parked.
-    freed: VecDeque<String>,
-    /// Contacts one of whose rows failed, with the first such line.
-    failed: HashMap<String, u64>,
+    /// The line of each failed row, by the batch's index: the batch names
+    /// the failed update that held a row back by its index, and the results
+    /// name it by its line.
+    failed_lines: HashMap<usize, u64>,
     recorder: Recorder,
     input_end: Option<Result<String, String>>,
 }
@@ -119,26 +113,8 @@ impl Shared {
 
     /// Notes a row given to the batch, as its next update.
     fn give(&mut self, pending: Pending) {
-        self.busy.insert(pending.contact_id.clone());
         self.in_flight.insert(self.next_index, pending);
         self.next_index += 1;
-    }
-
-    /// A row not sent, since an earlier row of its contact failed.
-    fn hold_back(&mut self, pending: Pending, first: u64) {
-        let row = ResultRow {
-            error: Some(format!(
-                "not sent: an earlier row of this contact (line {first}) failed, so this one \
-                 was held back"
-            )),
-            ..ResultRow::new(
-                pending.line,
-                &pending.digest,
-                &pending.contact_id,
-                Outcome::NotSent,
-            )
-        };
-        self.settle(pending.seq, row);
     }
 }
 
@@ -217,7 +193,6 @@ struct Feed {
 
 /// What the feed does next.
 enum Next {
-    Send(UpdateContactInput),
     Read,
     Wait,
     End,
@@ -227,7 +202,6 @@ impl Feed {
     async fn next_input(&mut self) -> Option<UpdateContactInput> {
         loop {
             match self.next() {
-                Next::Send(input) => return Some(input),
                 Next::End => return None,
                 Next::Wait => self.room.notified().await,
                 Next::Read => {
@@ -239,39 +213,11 @@ impl Feed {
         }
     }
 
-    /// A parked row whose contact is free, if any; else whether to read
-    /// on, wait for a result, or end.
+    /// Whether to read on, wait for a result, or end.
     fn next(&mut self) -> Next {
-        let mut shared = lock(&self.shared);
-        if shared.recorder.write_error.is_some() {
+        let shared = lock(&self.shared);
+        if shared.recorder.write_error.is_some() || self.rows.is_none() {
             return Next::End;
-        }
-        while let Some(contact) = shared.freed.pop_front() {
-            let Some(mut waiting) = shared.parked.remove(&contact) else {
-                continue;
-            };
-            if let Some(first) = shared.failed.get(&contact).copied() {
-                for (pending, _) in waiting {
-                    shared.hold_back(pending, first);
-                }
-                continue;
-            }
-            let Some((pending, input)) = waiting.pop_front() else {
-                continue;
-            };
-            if !waiting.is_empty() {
-                shared.parked.insert(contact, waiting);
-            }
-            shared.give(pending);
-            return Next::Send(*input);
-        }
-        if self.rows.is_none() {
-            // The batch's input ends only once no row is parked.
-            return if shared.parked.is_empty() {
-                Next::End
-            } else {
-                Next::Wait
-            };
         }
         if shared.next_seq - shared.front_seq >= MAX_WAITING {
             return Next::Wait;
@@ -321,26 +267,13 @@ impl Feed {
         } = row;
         match check {
             Check::Ready(input) => {
-                let pending = Pending {
+                shared.give(Pending {
                     seq,
                     line,
                     digest,
                     contact_id,
-                };
-                if let Some(first) = shared.failed.get(&pending.contact_id).copied() {
-                    shared.hold_back(pending, first);
-                } else if shared.busy.contains(&pending.contact_id)
-                    || shared.parked.contains_key(&pending.contact_id)
-                {
-                    shared
-                        .parked
-                        .entry(pending.contact_id.clone())
-                        .or_default()
-                        .push_back((pending, input));
-                } else {
-                    shared.give(pending);
-                    return Some(*input);
-                }
+                });
+                return Some(*input);
             }
             Check::NothingToUpdate => {
                 let row = ResultRow::new(line, &digest, &contact_id, Outcome::Skipped);
@@ -365,8 +298,6 @@ impl Feed {
             stop.stop();
         }
         shared.input_end = Some(Err(error));
-        // Parked rows are not sent either: they stay unrecorded.
-        shared.parked.clear();
     }
 }
 
@@ -379,10 +310,7 @@ pub async fn send(plan: Plan) -> Sent {
         done: HashMap::new(),
         in_flight: HashMap::new(),
         next_index: 0,
-        busy: HashSet::new(),
-        parked: HashMap::new(),
-        freed: VecDeque::new(),
-        failed: HashMap::new(),
+        failed_lines: HashMap::new(),
         recorder: Recorder {
             writer: plan.writer,
             counts: Counts::default(),
@@ -411,23 +339,21 @@ pub async fn send(plan: Plan) -> Sent {
     lock(&shared).recorder.stop = Some(stop.clone());
     plan.signals.attach(stop, printer);
 
+    let mut held_back = 0;
     while let Some(item) = batch.next().await {
+        if let Err(Error::NotSent(NotSent::EarlierUpdateFailed { .. })) = &item.result {
+            held_back += 1;
+        }
         let mut state = lock(&shared);
         match state.in_flight.remove(&item.index) {
             Some(pending) => {
-                state.busy.remove(&pending.contact_id);
-                if state.parked.contains_key(&pending.contact_id) {
-                    state.freed.push_back(pending.contact_id.clone());
-                }
                 if let Ok(output) = &item.result {
                     state.recorder.drift.note(&output.drift);
                 }
-                let row = result_row(&pending, item);
+                let index = item.index;
+                let row = result_row(&pending, item, &state.failed_lines);
                 if row.outcome == Outcome::Failed {
-                    state
-                        .failed
-                        .entry(pending.contact_id)
-                        .or_insert(pending.line);
+                    state.failed_lines.insert(index, pending.line);
                 }
                 state.settle(pending.seq, row);
             }
@@ -441,7 +367,16 @@ pub async fn send(plan: Plan) -> Sent {
         drop(state);
         room.notify_one();
     }
-    let summary = batch.summary().clone();
+    let mut summary = batch.summary().clone();
+    // The batch counts a row it held back among its failures, but the fault
+    // is its contact's failed row, already counted: the held-back row is
+    // counted once, among the `not_sent` rows, with its reason.
+    if let Some(not_sent) = summary.failed.get_mut(&ErrorKind::NotSent) {
+        *not_sent = not_sent.saturating_sub(held_back);
+        if *not_sent == 0 {
+            summary.failed.remove(&ErrorKind::NotSent);
+        }
+    }
     // The batch owns the feed, and with it the other handle to `shared`.
     drop(batch);
     let mut state = lock(&shared);
@@ -458,8 +393,21 @@ pub async fn send(plan: Plan) -> Sent {
     }
 }
 
-fn result_row(pending: &Pending, item: BulkItem) -> ResultRow {
+fn result_row(pending: &Pending, item: BulkItem, failed_lines: &HashMap<usize, u64>) -> ResultRow {
     let row = |outcome| ResultRow::new(pending.line, &pending.digest, &pending.contact_id, outcome);
+    // The batch names the failed row by its own index; a line means
+    // something to whoever reads the results.
+    if let Err(Error::NotSent(NotSent::EarlierUpdateFailed { index })) = &item.result
+        && let Some(first) = failed_lines.get(index)
+    {
+        return ResultRow {
+            error: Some(format!(
+                "not sent: an earlier row of this contact (line {first}) failed, so this one \
+                 was held back"
+            )),
+            ..row(Outcome::NotSent)
+        };
+    }
     match item.result {
         Ok(output) => ResultRow {
             http_status: Some(output.status.as_u16()),
