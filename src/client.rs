@@ -113,6 +113,9 @@ impl Client {
             None => &self.shared.retry,
         };
         let limit = options.deadline.unwrap_or(self.shared.deadline);
+        let attempt_timeout = options
+            .attempt_timeout
+            .unwrap_or(self.shared.attempt_timeout);
         // Set at the first attempt: in a batch, the time an update waits in
         // line before it is first sent is the batch's, not the update's, and
         // counting it would leave a late update no time at all. The inner
@@ -157,10 +160,11 @@ impl Client {
             attempts += 1;
             // An attempt whose time the deadline cut short says nothing
             // about the server's load when it times out.
-            let cut_short = left < self.shared.attempt_timeout;
+            let cut_short = left < attempt_timeout;
             let context = CallContext::new(
                 Arc::clone(&self.shared),
-                self.shared.attempt_timeout.min(left),
+                attempt_timeout.min(left),
+                options.headers.clone(),
             );
             // In a block of its own, so that the result's storage ends
             // here: a local that lives on to the waits below would be held

@@ -59,7 +59,7 @@ pub async fn decode_with(
         }
     }
     let (client, update) = fixture(strict);
-    let mut context = CallContext::new(client.shared.clone(), Duration::from_secs(30));
+    let mut context = CallContext::new(client.shared.clone(), Duration::from_secs(30), None);
     context.canned = Some(RawResponse {
         status,
         headers: map,

@@ -21,6 +21,7 @@ mod input;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+mod options;
 mod pacing;
 mod preview;
 mod response;
