@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -14,6 +14,7 @@ use crate::generated;
 use crate::generated::types::Contact;
 use crate::hooks::{BodyTooLarge, CallContext};
 use crate::input::UpdateContactInput;
+use crate::observe::{AttemptResponse, AttemptStart, CallEnd, RetryScheduled};
 use crate::pacing::Pacer;
 use crate::preview::preview;
 use crate::response::{RawResponse, UpdateContactOutput};
@@ -234,6 +235,17 @@ impl Client {
                 break Err(error);
             }
             tracing::info!(parent: &span, attempt = attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+            if !self.shared.observers.is_empty() {
+                let event = RetryScheduled {
+                    contact_id: update.contact_id(),
+                    attempt: attempts,
+                    error: &error,
+                    wait,
+                };
+                self.shared
+                    .observers
+                    .each(|observer| observer.on_retry_scheduled(&event));
+            }
             match pacer {
                 // The next loop turn waits at the pacer, with the whole batch.
                 Some(pacer) if throttled => pacer.pause_for(wait),
@@ -260,6 +272,18 @@ impl Client {
         if let Some(id) = request_id {
             span.record("request_id", id);
         }
+        if !self.shared.observers.is_empty() {
+            let event = CallEnd {
+                contact_id: update.contact_id(),
+                result: result.as_ref(),
+                attempts,
+                duration: started.elapsed(),
+                drift: result.as_ref().map_or(&[], |output| &output.drift),
+            };
+            self.shared
+                .observers
+                .each(|observer| observer.on_call_end(&event));
+        }
         result
     }
 
@@ -281,6 +305,25 @@ impl Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
+        // Only with observers: the URL is made, and the clock read, for
+        // them alone.
+        let sent = (!self.shared.observers.is_empty()).then(|| {
+            let url = format!(
+                "{}/v1/contacts/{}",
+                self.shared.base_url,
+                update.contact_id().as_str()
+            );
+            let event = AttemptStart {
+                contact_id: update.contact_id(),
+                attempt,
+                method: &Method::PATCH,
+                url: &url,
+            };
+            self.shared
+                .observers
+                .each(|observer| observer.on_attempt_start(&event));
+            Instant::now()
+        });
         let generated = generated::Client::new_with_client(
             &self.shared.base_url,
             self.shared.http.clone(),
@@ -300,6 +343,18 @@ impl Client {
             span.record("status", raw.status.as_u16());
             if let Some(id) = raw.request_id() {
                 span.record("request_id", id);
+            }
+            if let Some(sent) = sent {
+                let event = AttemptResponse {
+                    contact_id: update.contact_id(),
+                    attempt,
+                    status: raw.status,
+                    headers: &raw.headers,
+                    duration: sent.elapsed(),
+                };
+                self.shared
+                    .observers
+                    .each(|observer| observer.on_response(&event));
             }
             if tracing::enabled!(tracing::Level::TRACE) {
                 let body = String::from_utf8_lossy(&raw.body);

@@ -21,6 +21,7 @@ mod input;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+mod observe;
 mod options;
 mod pacing;
 mod preview;
@@ -48,6 +49,7 @@ pub use error::{
 pub use fluent::UpdateContactFluentBuilder;
 pub use ids::{AccountId, ContactId};
 pub use input::{UpdateContactInput, UpdateContactInputBuilder};
+pub use observe::{AttemptResponse, AttemptStart, CallEnd, Observer, RetryScheduled};
 pub use response::{RawResponse, UpdateContactOutput};
 pub use retry::RetryPolicy;
 pub use tag::{Tag, TagChange};
