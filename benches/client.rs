@@ -529,12 +529,6 @@ fn request(c: &mut Criterion) {
 fn bulk(c: &mut Criterion, runtime: &Runtime, server: &FixedServer) {
     let base_url = server.base_url();
     let ours = support::our_client(&base_url);
-    let observed = talktohumans::Client::builder()
-        .api_key(API_KEY)
-        .base_url(&base_url)
-        .observer(std::sync::Arc::new(CountingObserver::default()))
-        .build()
-        .expect("a loopback client builds");
     let theirs = HandWrittenClient::new(&base_url, API_KEY);
 
     let our_updates = || {
