@@ -1,7 +1,7 @@
 //! The client: one connection pool, the API key, and the call itself.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -15,6 +15,7 @@ use crate::generated::types::Contact;
 use crate::hooks::{BodyTooLarge, CallContext};
 use crate::input::UpdateContactInput;
 use crate::observe::{AttemptResponse, AttemptStart, CallEnd, RetryScheduled};
+use crate::otel;
 use crate::pacing::Pacer;
 use crate::preview::preview;
 use crate::response::{RawResponse, UpdateContactOutput};
@@ -102,7 +103,15 @@ impl Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
+            http.request.method = otel::METHOD,
+            server.address = tracing::field::Empty,
+            server.port = tracing::field::Empty,
+            url.full = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+            error.type = tracing::field::Empty,
         );
+        otel::record_target(&span, &self.shared.base_url, update.contact_id().as_str());
         let started = Instant::now();
         let options = update.options();
         let changed_policy;
@@ -268,6 +277,11 @@ impl Client {
         };
         if let Some(status) = status {
             span.record("status", status.as_u16());
+            otel::record_status(&span, status);
+        }
+        otel::record_resends(&span, attempts);
+        if let Err(error) = &result {
+            otel::record_error(&span, error);
         }
         if let Some(id) = request_id {
             span.record("request_id", id);
@@ -304,7 +318,18 @@ impl Client {
             attempt,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
+            http.request.method = otel::METHOD,
+            server.address = tracing::field::Empty,
+            server.port = tracing::field::Empty,
+            url.full = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+            error.type = tracing::field::Empty,
         );
+        if !span.is_disabled() {
+            otel::record_target(&span, &self.shared.base_url, update.contact_id().as_str());
+            otel::record_resends(&span, attempt);
+        }
         // Only with observers: the URL is made, and the clock read, for
         // them alone.
         let sent = (!self.shared.observers.is_empty()).then(|| {
@@ -341,6 +366,7 @@ impl Client {
         let raw = generated.inner.response.into_inner();
         if let Some(raw) = &raw {
             span.record("status", raw.status.as_u16());
+            otel::record_status(&span, raw.status);
             if let Some(id) = raw.request_id() {
                 span.record("request_id", id);
             }
@@ -361,13 +387,17 @@ impl Client {
                 tracing::trace!(parent: &span, body = %preview(&body, LOGGED_BODY_CHARS), "response");
             }
         }
-        outcome(
+        let result = outcome(
             result,
             raw,
             too_large,
             attempt,
             self.shared.strict_responses,
-        )
+        );
+        if let Err(error) = &result {
+            otel::record_error(&span, error);
+        }
+        result
     }
 }
 
@@ -500,6 +530,8 @@ fn output(
         headers: raw.headers,
         attempts,
         drift,
+        raw_body: raw.body,
+        extra: OnceLock::new(),
     }
 }
 

@@ -10,6 +10,7 @@ mod client_builder;
 mod contact_turns;
 mod decode;
 mod error;
+mod extra_fields;
 mod fluent;
 #[cfg(feature = "__fuzz")]
 #[doc(hidden)]
@@ -23,6 +24,7 @@ mod input;
 pub mod mock;
 mod observe;
 mod options;
+mod otel;
 mod pacing;
 mod preview;
 mod response;
