@@ -202,6 +202,19 @@ fn interleaved(runtime: &Runtime, server: &FixedServer) {
                     );
                 })
             }),
+            // What asking `UpdateContactOutput::extra_fields()` adds to the
+            // decoding (keeping the body adds nothing: it is moved, not
+            // copied, and the fields are read only when asked for).
+            Variant::new("ours, then extra_fields()", || {
+                decode_loop(&|| {
+                    black_box(
+                        serde_json::from_slice::<OurEnvelope>(black_box(SEED_RESPONSE)).unwrap(),
+                    );
+                    black_box(talktohumans::fuzzing::extra_fields(black_box(
+                        SEED_RESPONSE,
+                    )));
+                })
+            }),
         ];
         paired::compare(
             "2. decode of the seed's full contact response",
@@ -211,6 +224,7 @@ fn interleaved(runtime: &Runtime, server: &FixedServer) {
             &[
                 (0, 1, "ours / hand-written (target <= 1.2)"),
                 (2, 0, "tolerant / typed only, fitting body (target <= 1.05)"),
+                (3, 0, "typed, then extra_fields() / typed only"),
             ],
             false,
         );

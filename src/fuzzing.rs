@@ -72,6 +72,12 @@ pub async fn decode_with(
     )
 }
 
+/// What `UpdateContactOutput::extra_fields` reads from a body, for the
+/// benchmark of its cost beside the decoding.
+pub fn extra_fields(body: &[u8]) -> serde_json::Map<String, serde_json::Value> {
+    crate::extra_fields::extra_fields(body)
+}
+
 /// The decoding of a success body alone, as a call does it: the generated
 /// types, then (unless `strict`) the tolerant reading. The contact and the
 /// paths of the values that did not fit, or why the body does not decode.
