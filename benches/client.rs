@@ -57,6 +57,32 @@ fn main() {
     }
 }
 
+/// An observer that counts every event, as a metrics observer would: the
+/// cost of watching, against a client with none.
+#[derive(Default)]
+struct CountingObserver(std::sync::atomic::AtomicU64);
+
+impl CountingObserver {
+    fn count(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl talktohumans::Observer for CountingObserver {
+    fn on_attempt_start(&self, _: &talktohumans::AttemptStart<'_>) {
+        self.count();
+    }
+    fn on_response(&self, _: &talktohumans::AttemptResponse<'_>) {
+        self.count();
+    }
+    fn on_retry_scheduled(&self, _: &talktohumans::RetryScheduled<'_>) {
+        self.count();
+    }
+    fn on_call_end(&self, _: &talktohumans::CallEnd<'_>) {
+        self.count();
+    }
+}
+
 /// The same comparisons, interleaved round by round (see
 /// `support/paired.rs`): the ratios to rely on when the machine is shared.
 fn interleaved(runtime: &Runtime, server: &FixedServer) {
@@ -64,6 +90,12 @@ fn interleaved(runtime: &Runtime, server: &FixedServer) {
     println!("Interleaved ratios: median of per-round ratios, interquartile range in brackets");
     let base_url = server.base_url();
     let ours = support::our_client(&base_url);
+    let observed = talktohumans::Client::builder()
+        .api_key(API_KEY)
+        .base_url(&base_url)
+        .observer(std::sync::Arc::new(CountingObserver::default()))
+        .build()
+        .expect("a loopback client builds");
     let theirs = HandWrittenClient::new(&base_url, API_KEY);
 
     if paired::selected("interleaved/call") {
@@ -112,6 +144,11 @@ fn interleaved(runtime: &Runtime, server: &FixedServer) {
                     black_box(serde_json::from_slice::<OurEnvelope>(&body).expect("a contact"));
                 })
             }),
+            Variant::new("ours, one observer", || {
+                timed!({
+                    black_box(observed.send(&update).await.expect("a 200"));
+                })
+            }),
         ];
         paired::compare(
             "1. one call, keep-alive, sequential",
@@ -123,6 +160,8 @@ fn interleaved(runtime: &Runtime, server: &FixedServer) {
                 (0, 2, "ours / raw hyper (target <= 1.3)"),
                 (0, 3, "ours / raw hyper + decode"),
                 (1, 2, "hand-written / raw hyper"),
+                (4, 1, "ours, one observer / hand-written"),
+                (4, 0, "ours, one observer / ours"),
             ],
             false,
         );
@@ -163,6 +202,19 @@ fn interleaved(runtime: &Runtime, server: &FixedServer) {
                     );
                 })
             }),
+            // What asking `UpdateContactOutput::extra_fields()` adds to the
+            // decoding (keeping the body adds nothing: it is moved, not
+            // copied, and the fields are read only when asked for).
+            Variant::new("ours, then extra_fields()", || {
+                decode_loop(&|| {
+                    black_box(
+                        serde_json::from_slice::<OurEnvelope>(black_box(SEED_RESPONSE)).unwrap(),
+                    );
+                    black_box(talktohumans::fuzzing::extra_fields(black_box(
+                        SEED_RESPONSE,
+                    )));
+                })
+            }),
         ];
         paired::compare(
             "2. decode of the seed's full contact response",
@@ -172,6 +224,7 @@ fn interleaved(runtime: &Runtime, server: &FixedServer) {
             &[
                 (0, 1, "ours / hand-written (target <= 1.2)"),
                 (2, 0, "tolerant / typed only, fitting body (target <= 1.05)"),
+                (3, 0, "typed, then extra_fields() / typed only"),
             ],
             false,
         );

@@ -1,10 +1,10 @@
 //! The client: one connection pool, the API key, and the call itself.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -14,6 +14,8 @@ use crate::generated;
 use crate::generated::types::Contact;
 use crate::hooks::{BodyTooLarge, CallContext};
 use crate::input::UpdateContactInput;
+use crate::observe::{AttemptResponse, AttemptStart, CallEnd, RetryScheduled};
+use crate::otel;
 use crate::pacing::Pacer;
 use crate::preview::preview;
 use crate::response::{RawResponse, UpdateContactOutput};
@@ -101,7 +103,15 @@ impl Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
+            http.request.method = otel::METHOD,
+            server.address = tracing::field::Empty,
+            server.port = tracing::field::Empty,
+            url.full = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+            error.type = tracing::field::Empty,
         );
+        otel::record_target(&span, &self.shared.base_url, update.contact_id().as_str());
         let started = Instant::now();
         let options = update.options();
         let changed_policy;
@@ -113,6 +123,9 @@ impl Client {
             None => &self.shared.retry,
         };
         let limit = options.deadline.unwrap_or(self.shared.deadline);
+        let attempt_timeout = options
+            .attempt_timeout
+            .unwrap_or(self.shared.attempt_timeout);
         // Set at the first attempt: in a batch, the time an update waits in
         // line before it is first sent is the batch's, not the update's, and
         // counting it would leave a late update no time at all. The inner
@@ -157,10 +170,11 @@ impl Client {
             attempts += 1;
             // An attempt whose time the deadline cut short says nothing
             // about the server's load when it times out.
-            let cut_short = left < self.shared.attempt_timeout;
+            let cut_short = left < attempt_timeout;
             let context = CallContext::new(
                 Arc::clone(&self.shared),
-                self.shared.attempt_timeout.min(left),
+                attempt_timeout.min(left),
+                options.headers.clone(),
             );
             // In a block of its own, so that the result's storage ends
             // here: a local that lives on to the waits below would be held
@@ -230,6 +244,17 @@ impl Client {
                 break Err(error);
             }
             tracing::info!(parent: &span, attempt = attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+            if !self.shared.observers.is_empty() {
+                let event = RetryScheduled {
+                    contact_id: update.contact_id(),
+                    attempt: attempts,
+                    error: &error,
+                    wait,
+                };
+                self.shared
+                    .observers
+                    .each(|observer| observer.on_retry_scheduled(&event));
+            }
             match pacer {
                 // The next loop turn waits at the pacer, with the whole batch.
                 Some(pacer) if throttled => pacer.pause_for(wait),
@@ -252,9 +277,26 @@ impl Client {
         };
         if let Some(status) = status {
             span.record("status", status.as_u16());
+            otel::record_status(&span, status);
+        }
+        otel::record_resends(&span, attempts);
+        if let Err(error) = &result {
+            otel::record_error(&span, error);
         }
         if let Some(id) = request_id {
             span.record("request_id", id);
+        }
+        if !self.shared.observers.is_empty() {
+            let event = CallEnd {
+                contact_id: update.contact_id(),
+                result: result.as_ref(),
+                attempts,
+                duration: started.elapsed(),
+                drift: result.as_ref().map_or(&[], |output| &output.drift),
+            };
+            self.shared
+                .observers
+                .each(|observer| observer.on_call_end(&event));
         }
         result
     }
@@ -276,7 +318,37 @@ impl Client {
             attempt,
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
+            http.request.method = otel::METHOD,
+            server.address = tracing::field::Empty,
+            server.port = tracing::field::Empty,
+            url.full = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+            error.type = tracing::field::Empty,
         );
+        if !span.is_disabled() {
+            otel::record_target(&span, &self.shared.base_url, update.contact_id().as_str());
+            otel::record_resends(&span, attempt);
+        }
+        // Only with observers: the URL is made, and the clock read, for
+        // them alone.
+        let sent = (!self.shared.observers.is_empty()).then(|| {
+            let url = format!(
+                "{}/v1/contacts/{}",
+                self.shared.base_url,
+                update.contact_id().as_str()
+            );
+            let event = AttemptStart {
+                contact_id: update.contact_id(),
+                attempt,
+                method: &Method::PATCH,
+                url: &url,
+            };
+            self.shared
+                .observers
+                .each(|observer| observer.on_attempt_start(&event));
+            Instant::now()
+        });
         let generated = generated::Client::new_with_client(
             &self.shared.base_url,
             self.shared.http.clone(),
@@ -294,21 +366,38 @@ impl Client {
         let raw = generated.inner.response.into_inner();
         if let Some(raw) = &raw {
             span.record("status", raw.status.as_u16());
+            otel::record_status(&span, raw.status);
             if let Some(id) = raw.request_id() {
                 span.record("request_id", id);
+            }
+            if let Some(sent) = sent {
+                let event = AttemptResponse {
+                    contact_id: update.contact_id(),
+                    attempt,
+                    status: raw.status,
+                    headers: &raw.headers,
+                    duration: sent.elapsed(),
+                };
+                self.shared
+                    .observers
+                    .each(|observer| observer.on_response(&event));
             }
             if tracing::enabled!(tracing::Level::TRACE) {
                 let body = String::from_utf8_lossy(&raw.body);
                 tracing::trace!(parent: &span, body = %preview(&body, LOGGED_BODY_CHARS), "response");
             }
         }
-        outcome(
+        let result = outcome(
             result,
             raw,
             too_large,
             attempt,
             self.shared.strict_responses,
-        )
+        );
+        if let Err(error) = &result {
+            otel::record_error(&span, error);
+        }
+        result
     }
 }
 
@@ -441,6 +530,8 @@ fn output(
         headers: raw.headers,
         attempts,
         drift,
+        raw_body: raw.body,
+        extra: OnceLock::new(),
     }
 }
 

@@ -9,6 +9,7 @@ use reqwest::header::HeaderValue;
 use crate::api_key::ApiKey;
 use crate::client::Client;
 use crate::error::{ConfigError, Error};
+use crate::observe::{Observer, Observers};
 use crate::retry::RetryPolicy;
 use crate::shared::Shared;
 
@@ -70,6 +71,7 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     strict_responses: bool,
     max_response_body: usize,
+    observers: Observers,
 }
 
 impl Default for ClientBuilder {
@@ -85,6 +87,7 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             strict_responses: false,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            observers: Observers::default(),
         }
     }
 }
@@ -251,6 +254,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds an observer, told of every attempt and call of the client (see
+    /// [`Observer`]). Several may be added; each is told in the order
+    /// added. With none, watching costs nothing.
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observers.push(observer);
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let key = match self.api_key {
@@ -284,6 +295,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 strict_responses: self.strict_responses,
                 max_response_body: self.max_response_body,
+                observers: self.observers,
             }),
         })
     }

@@ -144,6 +144,16 @@ impl UpdateContactFluentBuilder {
         self.map(|input| input.deadline(deadline))
     }
 
+    /// See [`UpdateContactInputBuilder::attempt_timeout`].
+    pub fn attempt_timeout(self, timeout: Duration) -> Self {
+        self.map(|input| input.attempt_timeout(timeout))
+    }
+
+    /// See [`UpdateContactInputBuilder::header`].
+    pub fn header(self, name: impl Into<String>, value: impl AsRef<[u8]>) -> Self {
+        self.map(|input| input.header(name, value))
+    }
+
     /// Checks every rule and returns the input without sending it.
     pub fn build(self) -> Result<UpdateContactInput, InvalidInput> {
         self.input.build()

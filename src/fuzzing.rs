@@ -59,7 +59,7 @@ pub async fn decode_with(
         }
     }
     let (client, update) = fixture(strict);
-    let mut context = CallContext::new(client.shared.clone(), Duration::from_secs(30));
+    let mut context = CallContext::new(client.shared.clone(), Duration::from_secs(30), None);
     context.canned = Some(RawResponse {
         status,
         headers: map,
@@ -70,6 +70,12 @@ pub async fn decode_with(
             .attempt(update, 1, context, &tracing::Span::none())
             .await,
     )
+}
+
+/// What `UpdateContactOutput::extra_fields` reads from a body, for the
+/// benchmark of its cost beside the decoding.
+pub fn extra_fields(body: &[u8]) -> serde_json::Map<String, serde_json::Value> {
+    crate::extra_fields::extra_fields(body)
 }
 
 /// The decoding of a success body alone, as a call does it: the generated

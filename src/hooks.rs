@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::ResponseBuilderExt;
-use reqwest::header::{AUTHORIZATION, HeaderName, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, USER_AGENT};
 
 use crate::generated;
 use crate::response::RawResponse;
@@ -22,6 +22,8 @@ pub(crate) struct CallContext {
     /// This attempt's time limit: the client's, or less when the call's
     /// deadline is nearer.
     pub(crate) timeout: Duration,
+    /// The update's extra headers, checked when it was built.
+    pub(crate) headers: Option<Arc<HeaderMap>>,
     pub(crate) response: OnceLock<RawResponse>,
     /// Set when the body passed the client's limit and was not read to its
     /// end; `response` then holds the start of it.
@@ -33,10 +35,15 @@ pub(crate) struct CallContext {
 }
 
 impl CallContext {
-    pub(crate) fn new(shared: Arc<Shared>, timeout: Duration) -> Self {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        timeout: Duration,
+        headers: Option<Arc<HeaderMap>>,
+    ) -> Self {
         Self {
             shared,
             timeout,
+            headers,
             response: OnceLock::new(),
             too_large: OnceLock::new(),
             #[cfg(feature = "__fuzz")]
@@ -121,6 +128,13 @@ impl ClientHooks<CallContext> for generated::Client {
         // and has no setting to stop it; the API does not document it, so it
         // does not go out.
         headers.remove(&API_VERSION);
+        // Before the crate's own, which replace any header of the same
+        // name; building the input already refused those names.
+        if let Some(extra) = &self.inner.headers {
+            for (name, value) in extra.iter() {
+                headers.append(name, value.clone());
+            }
+        }
         // progenitor ignores the spec's bearer scheme. The value is marked
         // sensitive, so reqwest and hyper leave it out of their Debug output.
         headers.insert(AUTHORIZATION, shared.authorization.clone());

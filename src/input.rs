@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::error::InvalidInput;
 use crate::generated::types;
 use crate::ids::{AccountId, ContactId};
+use crate::options::{PendingHeaders, SendOptions};
 use crate::tag::{Tag, TagChange, tag_name};
 
 /// What happens to the notes.
@@ -20,13 +21,6 @@ enum NotesChange {
     Clear,
     Text(String),
     Unserializable(String),
-}
-
-/// Per-call overrides of the client's retry and deadline settings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct SendOptions {
-    pub(crate) max_retries: Option<u32>,
-    pub(crate) deadline: Option<Duration>,
 }
 
 /// Builds an [`UpdateContactInput`]; made by [`UpdateContactInput::builder`].
@@ -76,6 +70,7 @@ pub struct UpdateContactInputBuilder {
     set: Option<Vec<Tag>>,
     notes: NotesChange,
     options: SendOptions,
+    headers: PendingHeaders,
 }
 
 impl UpdateContactInputBuilder {
@@ -190,6 +185,45 @@ impl UpdateContactInputBuilder {
         self
     }
 
+    /// Time for each attempt of this update, from sending the request to
+    /// the last byte of the response, instead of the client's
+    /// ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)). The
+    /// deadline still cuts an attempt short. Zero is refused when built
+    /// ([`InvalidInput::ZeroAttemptTimeout`]).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// Adds a header to every request of this update (a tenant, a trace
+    /// id, a header the API reads before its reference documents it).
+    /// Given twice, a name is sent twice. Checked when built: a header the
+    /// client sets itself (`Authorization`, `Content-Type`, `Accept`,
+    /// `Content-Length`, `Host`, `User-Agent`, the hop-by-hop headers) is
+    /// refused as [`InvalidInput::ReservedHeader`], and a malformed name or
+    /// value as [`InvalidInput::InvalidHeader`]. Values are marked
+    /// sensitive, so that the HTTP layer's `Debug` output leaves them out.
+    ///
+    /// ```
+    /// use talktohumans::{InvalidInput, UpdateContactInput};
+    ///
+    /// let input = UpdateContactInput::builder("123")
+    ///     .add_tag("Hot lead")
+    ///     .header("x-tenant", "acme")
+    ///     .build()?;
+    /// let refused = UpdateContactInput::builder("123")
+    ///     .add_tag("Hot lead")
+    ///     .header("Authorization", "Bearer another-key")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(refused, InvalidInput::ReservedHeader { name: "authorization".into() });
+    /// # Ok::<(), talktohumans::InvalidInput>(())
+    /// ```
+    pub fn header(mut self, name: impl Into<String>, value: impl AsRef<[u8]>) -> Self {
+        self.headers.push(name.into(), value.as_ref().to_vec());
+        self
+    }
+
     /// Checks every rule and returns the update, ready to send.
     pub fn build(self) -> Result<UpdateContactInput, InvalidInput> {
         let contact_id = ContactId::new(&self.contact_id)?;
@@ -218,6 +252,11 @@ impl UpdateContactInputBuilder {
         if tags.is_none() && notes_json.is_none() {
             return Err(InvalidInput::NothingToUpdate);
         }
+        if self.options.attempt_timeout == Some(Duration::ZERO) {
+            return Err(InvalidInput::ZeroAttemptTimeout);
+        }
+        let mut options = self.options;
+        options.headers = self.headers.check()?;
         Ok(UpdateContactInput {
             contact_id,
             body: types::UpdateContactRequest {
@@ -225,7 +264,7 @@ impl UpdateContactInputBuilder {
                 notes_json,
                 tags,
             },
-            options: self.options,
+            options,
         })
     }
 }
@@ -362,8 +401,8 @@ impl UpdateContactInput {
         &self.body
     }
 
-    pub(crate) fn options(&self) -> SendOptions {
-        self.options
+    pub(crate) fn options(&self) -> &SendOptions {
+        &self.options
     }
 
     /// The contact id, for a result that outlives its update: taken rather

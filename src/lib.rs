@@ -10,6 +10,7 @@ mod client_builder;
 mod contact_turns;
 mod decode;
 mod error;
+mod extra_fields;
 mod fluent;
 #[cfg(feature = "__fuzz")]
 #[doc(hidden)]
@@ -21,6 +22,9 @@ mod input;
 #[cfg(feature = "mock")]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+mod observe;
+mod options;
+mod otel;
 mod pacing;
 mod preview;
 mod response;
@@ -47,6 +51,7 @@ pub use error::{
 pub use fluent::UpdateContactFluentBuilder;
 pub use ids::{AccountId, ContactId};
 pub use input::{UpdateContactInput, UpdateContactInputBuilder};
+pub use observe::{AttemptResponse, AttemptStart, CallEnd, Observer, RetryScheduled};
 pub use response::{RawResponse, UpdateContactOutput};
 pub use retry::RetryPolicy;
 pub use tag::{Tag, TagChange};

@@ -4,6 +4,8 @@
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
+use serde_json::{Map, Value};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use crate::decode::ResponseDrift;
@@ -118,7 +120,7 @@ impl std::fmt::Debug for RawResponse {
 /// # }
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpdateContactOutput {
     /// The full contact after the update.
@@ -133,9 +135,75 @@ pub struct UpdateContactOutput {
     /// they were found; empty when the whole body fit. Everything else in
     /// [`contact`](Self::contact) is what the server sent.
     pub drift: Vec<ResponseDrift>,
+    /// The body as it arrived; shares the buffer it was read into.
+    pub(crate) raw_body: Bytes,
+    /// [`extra_fields`](Self::extra_fields), read from the body when first
+    /// asked for: most callers never do.
+    pub(crate) extra: OnceLock<Map<String, Value>>,
+}
+
+/// The body can hold a contact's notes, and the contact is shown already,
+/// so Debug shows only the body's size.
+impl std::fmt::Debug for UpdateContactOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateContactOutput")
+            .field("contact", &self.contact)
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("attempts", &self.attempts)
+            .field("drift", &self.drift)
+            .field("raw_body_len", &self.raw_body.len())
+            .finish()
+    }
 }
 
 impl UpdateContactOutput {
+    /// The response body, byte for byte, as the server sent it: for
+    /// logging, auditing, or decoding it into a type of your own.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use talktohumans::mock::{MockServer, seed};
+    ///
+    /// let mock = MockServer::start().await?;
+    /// let client = mock.client_builder().build()?;
+    /// let output = client.update_contact(seed::TOMAS_HERRERA).add_tag("Hot lead").send().await?;
+    /// let body: serde_json::Value = serde_json::from_slice(output.raw_body())?;
+    /// assert_eq!(body["data"]["contact"]["contact_id"], seed::TOMAS_HERRERA);
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+    /// ```
+    pub fn raw_body(&self) -> &Bytes {
+        &self.raw_body
+    }
+
+    /// The fields of the contact (`data.contact`) that the spec does not
+    /// know, with their JSON values: what a server added after
+    /// `openapi.yaml` was written, which [`contact`](Self::contact) cannot
+    /// hold. Read from [`raw_body`](Self::raw_body) on the first call, then
+    /// kept; empty when the server sent nothing more than the spec knows.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use talktohumans::mock::{Fault, MockServer, seed};
+    ///
+    /// let mock = MockServer::start().await?;
+    /// let newer = r#"{"data":{"contact":{"contact_id":"41236","lead_score":87}}}"#;
+    /// mock.inject(1, Fault::status(http::StatusCode::OK).raw_body("application/json", newer));
+    /// let client = mock.client_builder().build()?;
+    /// let output = client.update_contact(seed::TOMAS_HERRERA).add_tag("x").send().await?;
+    /// assert_eq!(output.extra_fields()["lead_score"], 87);
+    /// assert!(!output.extra_fields().contains_key("contact_id"));
+    /// # Ok(())
+    /// # }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
+    /// ```
+    pub fn extra_fields(&self) -> &Map<String, Value> {
+        self.extra
+            .get_or_init(|| crate::extra_fields::extra_fields(&self.raw_body))
+    }
+
     /// The request id from `x-request-id` or `request-id`, if the server sent one.
     pub fn request_id(&self) -> Option<&str> {
         request_id(&self.headers)

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 
+use crate::observe::Observers;
 use crate::retry::RetryPolicy;
 
 /// What every call of a client shares.
@@ -23,6 +24,8 @@ pub(crate) struct Shared {
     pub(crate) strict_responses: bool,
     /// The most bytes of a response body that are read.
     pub(crate) max_response_body: usize,
+    /// Told of every attempt and call; usually none.
+    pub(crate) observers: Observers,
 }
 
 impl fmt::Debug for Shared {
@@ -35,6 +38,7 @@ impl fmt::Debug for Shared {
             .field("retry", &self.retry)
             .field("strict_responses", &self.strict_responses)
             .field("max_response_body", &self.max_response_body)
+            .field("observers", &self.observers)
             .finish_non_exhaustive()
     }
 }

@@ -100,6 +100,31 @@ pub enum InvalidInput {
     /// The update sets no tag and no notes: sending it would change nothing.
     #[error("the update changes no tag and no notes")]
     NothingToUpdate,
+
+    /// An extra header would replace or duplicate one the crate or the
+    /// connection sets itself (`Authorization`, `Content-Type`, `Accept`,
+    /// `Content-Length`, `Host`, `User-Agent`, the hop-by-hop headers...).
+    #[error("header {name:?} is set by the client and cannot be given as an extra header")]
+    ReservedHeader {
+        /// The header's name, in lower case.
+        name: String,
+    },
+
+    /// An extra header's name is not a valid header name, or its value
+    /// holds a byte a header cannot carry. The value is never shown: it can
+    /// be a secret.
+    #[error("header {:?} cannot be sent: {reason}", cut(.name, 80))]
+    InvalidHeader {
+        /// The header's name, as given.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A per-request attempt timeout of zero: every attempt would time out
+    /// before it is sent.
+    #[error("the attempt timeout is zero")]
+    ZeroAttemptTimeout,
 }
 
 /// Why an id does not match `^[1-9][0-9]*$`.
