@@ -8,9 +8,9 @@ use reqwest::header::HeaderValue;
 
 use crate::api_key::ApiKey;
 use crate::client::Client;
+use crate::client_config::ClientConfig;
 use crate::error::{ConfigError, Error};
 use crate::retry::RetryPolicy;
-use crate::shared::Shared;
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.talktohumans.app";
@@ -274,7 +274,7 @@ impl ClientBuilder {
             }
         };
         Ok(Client {
-            shared: Arc::new(Shared {
+            shared: Arc::new(ClientConfig {
                 http,
                 base_url,
                 authorization,

@@ -10,7 +10,7 @@ use reqwest::header::HeaderValue;
 use crate::retry::RetryPolicy;
 
 /// What every call of a client shares.
-pub(crate) struct Shared {
+pub(crate) struct ClientConfig {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
     /// `Bearer <key>`, marked sensitive.
@@ -25,7 +25,7 @@ pub(crate) struct Shared {
     pub(crate) max_response_body: usize,
 }
 
-impl fmt::Debug for Shared {
+impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url)
