@@ -7,8 +7,9 @@ mod support;
 use std::time::Duration;
 
 use http::StatusCode;
-use support::{API_KEY, client, json_response};
-use talktohumans::{ApiError, Client, Error, UndecodableResponse};
+use support::loopback::RefusedAddress;
+use support::{API_KEY, api_error, client, json_response};
+use talktohumans::{Client, Error, UndecodableResponse};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -36,9 +37,7 @@ async fn error_from(response: ResponseTemplate, strict: bool) -> Error {
         .expect(1)
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .api_key(API_KEY)
-        .base_url(server.uri())
+    let client = support::builder_for(&server)
         .max_retries(0)
         .strict_responses(strict)
         .build()
@@ -50,13 +49,6 @@ async fn error_from(response: ResponseTemplate, strict: bool) -> Error {
         .await;
     server.verify().await;
     result.expect_err("the server did not send the documented contact")
-}
-
-fn api_error(error: &Error) -> &ApiError {
-    match error {
-        Error::Api(api) => api,
-        other => panic!("expected Error::Api, got {other:?}"),
-    }
 }
 
 fn undecodable(error: &Error) -> &UndecodableResponse {
@@ -358,18 +350,8 @@ async fn an_undecodable_success_never_shows_the_whole_body() {
 
 #[tokio::test]
 async fn a_refused_connection_is_a_transport_error() {
-    // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("an address")
-        .port();
-    let client = Client::builder()
-        .api_key(API_KEY)
-        .base_url(format!("http://127.0.0.1:{port}"))
-        .max_retries(0)
-        .build()
-        .expect("a client");
+    let refused = RefusedAddress::new();
+    let client = client(&refused);
 
     let error = client
         .update_contact("123")
@@ -395,8 +377,7 @@ async fn a_slow_server_is_a_timeout() {
     let server = support::scripted::Server::start();
     server.reply_always(support::scripted::Reply::hang());
     let client = server.client(
-        Client::builder()
-            .api_key(API_KEY)
+        support::builder()
             .timeout(Duration::from_millis(200))
             .max_retries(0),
     );
@@ -418,8 +399,7 @@ async fn a_slow_server_is_a_timeout() {
 
 #[tokio::test]
 async fn debug_output_never_shows_the_api_key() {
-    let builder = Client::builder()
-        .api_key(API_KEY)
+    let builder = support::builder()
         .base_url("http://127.0.0.1:9")
         .max_retries(0);
     let builder_debug = format!("{builder:?}");
