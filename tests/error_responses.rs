@@ -8,10 +8,9 @@ use std::time::Duration;
 
 use http::StatusCode;
 use support::loopback::RefusedAddress;
-use support::{API_KEY, api_error, client, json_response};
+use support::{API_KEY, answering_once_with, api_error, client, json_response, send_update};
 use talktohumans::{Client, Error, UndecodableResponse};
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::ResponseTemplate;
 
 /// The error statuses every kind of body is tried with.
 const STATUSES: [u16; 8] = [400, 401, 404, 409, 422, 429, 500, 503];
@@ -31,22 +30,8 @@ async fn strict_error_for(response: ResponseTemplate) -> Error {
 }
 
 async fn error_from(response: ResponseTemplate, strict: bool) -> Error {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(response)
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = support::builder_for(&server)
-        .max_retries(0)
-        .strict_responses(strict)
-        .build()
-        .expect("a client for the mock server");
-    let result = client
-        .update_contact("123")
-        .add_tag("Hot lead")
-        .send()
-        .await;
+    let server = answering_once_with(response).await;
+    let result = send_update(&server, strict).await;
     server.verify().await;
     result.expect_err("the server did not send the documented contact")
 }
@@ -292,12 +277,7 @@ async fn a_success_that_does_not_decode_says_the_update_was_accepted() {
 #[tokio::test]
 async fn a_drifted_success_decodes_without_strict_responses() {
     for (code, response, body) in drifted_successes() {
-        let server = MockServer::start().await;
-        Mock::given(any())
-            .respond_with(response)
-            .expect(1)
-            .mount(&server)
-            .await;
+        let server = answering_once_with(response).await;
         let output = client(&server)
             .update_contact("123")
             .add_tag("Hot lead")
@@ -312,11 +292,7 @@ async fn a_drifted_success_decodes_without_strict_responses() {
 async fn a_drift_never_shows_the_whole_value() {
     let value = format!("{}{HIDDEN}", "n".repeat(5_000));
     let body = serde_json::json!({"data": {"contact": {"follower_count": value}}}).to_string();
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(json_response(200, &body))
-        .mount(&server)
-        .await;
+    let server = answering_once_with(json_response(200, &body)).await;
 
     let output = client(&server)
         .update_contact("123")

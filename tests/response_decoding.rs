@@ -7,19 +7,15 @@ mod support;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
-use support::{answering_once, client, fixture, fixture_json, json_response, tag_names};
+use support::{
+    answering_once, answering_once_with, client, fixture, fixture_json, json_response, tag_names,
+};
 use talktohumans::types::Contact;
-use wiremock::{Mock, MockServer, matchers::any};
 
 /// Sends a valid update to a server that answers `fixture` with HTTP 200, and
 /// returns the decoded contact.
 async fn contact_from(fixture_name: &str) -> Contact {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(json_response(200, &fixture(fixture_name)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = answering_once_with(json_response(200, &fixture(fixture_name))).await;
     client(&server)
         .update_contact("123")
         .add_tag("Hot lead")

@@ -9,9 +9,8 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{answering_once, fixture_json, json_response, send_update};
+use support::{answering_once, answering_once_with, fixture_json, json_response, send_update};
 use talktohumans::{DriftResolution, Error};
-use wiremock::{Mock, MockServer, matchers::any};
 
 /// One drift: where it goes (a JSON Pointer into the body), what is sent
 /// there, and what the contact must have instead.
@@ -261,12 +260,8 @@ async fn a_fitting_body_has_no_drift() {
 
 #[tokio::test]
 async fn another_success_status_with_a_contact_returns_it() {
-    let server = MockServer::start().await;
     let body = fixture_json("seed_example_response.json").to_string();
-    Mock::given(any())
-        .respond_with(json_response(201, &body))
-        .mount(&server)
-        .await;
+    let server = answering_once_with(json_response(201, &body)).await;
     let output = send_update(&server, false)
         .await
         .expect("a 201 applied the update too");
@@ -283,11 +278,7 @@ async fn still_undecodable_without_json_or_without_a_contact() {
         r#"{"data":{"contact":"x"}}"#,
         "{}",
     ] {
-        let server = MockServer::start().await;
-        Mock::given(any())
-            .respond_with(json_response(200, body))
-            .mount(&server)
-            .await;
+        let server = answering_once_with(json_response(200, body)).await;
         match send_update(&server, false).await {
             Err(Error::UndecodableResponse(e)) => {
                 assert!(

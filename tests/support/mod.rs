@@ -153,9 +153,15 @@ pub fn json_response(status: u16, body: &str) -> ResponseTemplate {
 /// A mock server that answers one request, whatever it is, 200 with this
 /// JSON body (and fails the test when dropped if it got another number).
 pub async fn answering_once(body: &str) -> MockServer {
+    answering_once_with(json_response(200, body)).await
+}
+
+/// A mock server that answers one request, whatever it is, with `response`
+/// (and fails the test when dropped if it got another number).
+pub async fn answering_once_with(response: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
-        .respond_with(json_response(200, body))
+        .respond_with(response)
         .expect(1)
         .mount(&server)
         .await;
