@@ -431,8 +431,8 @@ impl<'a> Spec<'a> {
                     method.to_uppercase()
                 );
                 self.path_parameters(&at, path, item, operation)?;
-                self.one_type(&name, operation, Outcome::Success)?;
-                self.one_type(&name, operation, Outcome::Error)?;
+                self.one_type(&name, operation, ResponseClass::Success)?;
+                self.one_type(&name, operation, ResponseClass::Error)?;
             }
         }
         Ok(())
@@ -508,7 +508,12 @@ impl<'a> Spec<'a> {
     /// the order, and the `default` that is dropped after a `2XX`; two
     /// bodies are one type when they are the same `$ref`, equal inline
     /// schemas, both absent, or both of media types other than JSON.
-    fn one_type(&self, name: &str, operation: &Value, outcome: Outcome) -> Result<(), String> {
+    fn one_type(
+        &self,
+        name: &str,
+        operation: &Value,
+        outcome: ResponseClass,
+    ) -> Result<(), String> {
         let responses = objects(operation.get("responses"));
         // progenitor puts `default` first, then the rest in spec order, and
         // sorts that stably.
@@ -547,8 +552,8 @@ impl<'a> Spec<'a> {
             ""
         };
         let (outcome, statuses) = match outcome {
-            Outcome::Success => ("success", "success status"),
-            Outcome::Error => ("error", "error status (4XX, 5XX, their codes, default)"),
+            ResponseClass::Success => ("success", "success status"),
+            ResponseClass::Error => ("error", "error status (4XX, 5XX, their codes, default)"),
         };
         Err(format!(
             "{name}: its {outcome} responses have different bodies ({}){default_note}, but \
@@ -599,21 +604,22 @@ impl<'a> Spec<'a> {
     }
 }
 
+/// Which of an operation's two response types a status falls under.
 #[derive(Clone, Copy)]
-enum Outcome {
+enum ResponseClass {
     Success,
     Error,
 }
 
-impl Outcome {
+impl ResponseClass {
     /// progenitor's `is_success_or_default` and `is_error_or_default`.
     fn covers(self, status: Status) -> bool {
         match self {
-            Outcome::Success => matches!(
+            ResponseClass::Success => matches!(
                 status,
                 Status::Default | Status::Code(101) | Status::Code(200..=299) | Status::Range(2)
             ),
-            Outcome::Error => matches!(
+            ResponseClass::Error => matches!(
                 status,
                 Status::Default | Status::Code(400..=599) | Status::Range(4..=5)
             ),

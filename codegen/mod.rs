@@ -144,7 +144,7 @@ pub fn without_panics<T>(
         Err(format!(
             "{spec}: the generator (progenitor) panicked: {message}; this is a limitation \
              of the generator that build.rs does not check for yet: change the spec to avoid \
-             what the message names (README.md, \"Changing the spec\", lists the known ones)"
+             what the message names (CONTRIBUTING.md, \"Changing the spec\", lists the known ones)"
         ))
     })
 }

@@ -8,6 +8,7 @@ use reqwest::{Method, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
+use crate::client_config::ClientConfig;
 use crate::decode::{self, ResponseDrift};
 use crate::error::{ApiError, Error, ResponseTooLarge, UndecodableResponse};
 use crate::generated;
@@ -20,7 +21,6 @@ use crate::pacing::Pacer;
 use crate::preview::preview;
 use crate::response::{RawResponse, UpdateContactOutput};
 use crate::retry::Decision;
-use crate::shared::Shared;
 
 /// A talktohumans.app API client.
 ///
@@ -46,7 +46,7 @@ use crate::shared::Shared;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) shared: Arc<ClientConfig>,
 }
 
 impl fmt::Debug for Client {

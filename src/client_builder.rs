@@ -8,10 +8,10 @@ use reqwest::header::HeaderValue;
 
 use crate::api_key::ApiKey;
 use crate::client::Client;
+use crate::client_config::ClientConfig;
 use crate::error::{ConfigError, Error};
 use crate::observe::{Observer, Observers};
 use crate::retry::RetryPolicy;
-use crate::shared::Shared;
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.talktohumans.app";
@@ -285,7 +285,7 @@ impl ClientBuilder {
             }
         };
         Ok(Client {
-            shared: Arc::new(Shared {
+            shared: Arc::new(ClientConfig {
                 http,
                 base_url,
                 authorization,

@@ -9,16 +9,16 @@ use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::ResponseBuilderExt;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, USER_AGENT};
 
+use crate::client_config::ClientConfig;
 use crate::generated;
 use crate::response::RawResponse;
-use crate::shared::Shared;
 
 /// The generated client's inner value: built for one request, so that the
 /// raw response can be handed back to the layer whatever the generated code
 /// makes of it.
 #[derive(Clone, Debug)]
 pub(crate) struct CallContext {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) shared: Arc<ClientConfig>,
     /// This attempt's time limit: the client's, or less when the call's
     /// deadline is nearer.
     pub(crate) timeout: Duration,
@@ -36,7 +36,7 @@ pub(crate) struct CallContext {
 
 impl CallContext {
     pub(crate) fn new(
-        shared: Arc<Shared>,
+        shared: Arc<ClientConfig>,
         timeout: Duration,
         headers: Option<Arc<HeaderMap>>,
     ) -> Self {

@@ -7,6 +7,7 @@ mod api_key;
 mod bulk;
 mod client;
 mod client_builder;
+mod client_config;
 mod contact_turns;
 mod decode;
 mod error;
@@ -30,7 +31,6 @@ mod preview;
 mod response;
 mod retry;
 mod runner;
-mod shared;
 mod tag;
 
 pub use api_key::ApiKey;

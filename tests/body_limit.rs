@@ -8,13 +8,12 @@
 mod support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use support::loopback::RawServer;
 use support::raw_http;
 use talktohumans::{Client, DEFAULT_MAX_RESPONSE_BODY, Error, ErrorKind, ResponseTooLarge};
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpListener;
 
 /// Bytes per write of the endless servers.
 const WRITE: usize = 16 * 1024;
@@ -28,47 +27,34 @@ const LIMIT: usize = 256 * 1024;
 const QUICKLY: Duration = Duration::from_secs(10);
 
 /// A server that answers every connection with `head` and then writes
-/// bytes until the client goes away; it counts the requests it got.
-async fn endless_server(head: String) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
-    let address = listener.local_addr().expect("an address");
-    let requests = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&requests);
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else {
-                return;
-            };
-            counter.fetch_add(1, Ordering::SeqCst);
-            let head = head.clone();
-            tokio::spawn(async move {
-                if raw_http::read_request(&mut socket).await.is_err() {
-                    return;
-                }
-                if socket.write_all(head.as_bytes()).await.is_err() {
-                    return;
-                }
-                let chunk = vec![b'x'; WRITE];
-                while socket.write_all(&chunk).await.is_ok() {}
-            });
+/// bytes until the client goes away.
+async fn endless_server(head: &'static str) -> RawServer {
+    RawServer::start(move |mut socket| async move {
+        if raw_http::read_request(&mut socket).await.is_err() {
+            return;
         }
-    });
-    (format!("http://{address}"), requests)
+        if socket.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        let chunk = vec![b'x'; WRITE];
+        while socket.write_all(&chunk).await.is_ok() {}
+    })
+    .await
 }
 
-fn client(base_url: &str, limit: usize) -> Client {
-    Client::builder()
-        .api_key("tth_test_key")
-        .base_url(base_url)
+/// The tests' client for `server`, reading at most `limit` bytes of a body,
+/// with the default retries (which none of these answers may use).
+fn limited_client(server: &RawServer, limit: usize) -> Client {
+    support::builder_for(server)
         .max_response_body(limit)
         .build()
         .expect("a client")
 }
 
-async fn too_large(head: &str) -> (Box<ResponseTooLarge>, usize, Duration) {
-    let (base_url, requests) = endless_server(head.to_owned()).await;
+async fn too_large(head: &'static str) -> (Box<ResponseTooLarge>, usize, Duration) {
+    let server = endless_server(head).await;
     let started = Instant::now();
-    let result = client(&base_url, LIMIT)
+    let result = limited_client(&server, LIMIT)
         .update_contact("123")
         .add_tag("Hot lead")
         .send()
@@ -82,7 +68,7 @@ async fn too_large(head: &str) -> (Box<ResponseTooLarge>, usize, Duration) {
     };
     // Give a retry, if one were made, the time to arrive.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    (too_large, requests.load(Ordering::SeqCst), took)
+    (too_large, server.connections(), took)
 }
 
 #[tokio::test]
@@ -162,14 +148,12 @@ async fn an_endless_error_body_is_not_retried_and_does_not_say_applied() {
 
 #[tokio::test]
 async fn the_default_limit_also_stops_an_endless_body() {
-    let (base_url, requests) = endless_server(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n".to_owned(),
+    let server = endless_server(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n",
     )
     .await;
     let started = Instant::now();
-    let error = Client::builder()
-        .api_key("tth_test_key")
-        .base_url(base_url)
+    let error = support::builder_for(&server)
         .build()
         .expect("a client")
         .update_contact("123")
@@ -188,14 +172,14 @@ async fn the_default_limit_also_stops_an_endless_body() {
     assert_eq!(error.limit(), DEFAULT_MAX_RESPONSE_BODY);
     assert!(error.bytes_read() > DEFAULT_MAX_RESPONSE_BODY as u64);
     assert!(error.bytes_read() <= (DEFAULT_MAX_RESPONSE_BODY + 1024 * 1024) as u64);
-    assert_eq!(requests.load(Ordering::SeqCst), 1);
+    assert_eq!(server.connections(), 1);
 }
 
 #[tokio::test]
 async fn a_body_at_the_limit_is_read() {
     let body = support::fixture("seed_example_response.json");
-    let (base_url, _) = fixed_server(body.clone()).await;
-    let output = client(&base_url, body.len())
+    let server = fixed_server(body.clone()).await;
+    let output = limited_client(&server, body.len())
         .update_contact("123")
         .add_tag("Hot lead")
         .send()
@@ -203,8 +187,8 @@ async fn a_body_at_the_limit_is_read() {
         .expect("a body of exactly the limit is read");
     assert_eq!(output.contact.contact_id.as_deref(), Some("<string>"));
 
-    let (base_url, _) = fixed_server(body.clone()).await;
-    let error = client(&base_url, body.len() - 1)
+    let server = fixed_server(body.clone()).await;
+    let error = limited_client(&server, body.len() - 1)
         .update_contact("123")
         .add_tag("Hot lead")
         .send()
@@ -214,26 +198,20 @@ async fn a_body_at_the_limit_is_read() {
 }
 
 /// A server that answers `body` with a `Content-Length`.
-async fn fixed_server(body: String) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
-    let address = listener.local_addr().expect("an address");
-    let requests = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&requests);
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-            let body = body.clone();
-            tokio::spawn(async move {
-                if raw_http::read_request(&mut socket).await.is_err() {
-                    return;
-                }
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-            });
+async fn fixed_server(body: String) -> RawServer {
+    let body = Arc::new(body);
+    RawServer::start(move |mut socket| {
+        let body = Arc::clone(&body);
+        async move {
+            if raw_http::read_request(&mut socket).await.is_err() {
+                return;
+            }
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(response.as_bytes()).await;
         }
-    });
-    (format!("http://{address}"), requests)
+    })
+    .await
 }

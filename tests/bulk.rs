@@ -18,7 +18,7 @@ use talktohumans::{BulkOptions, Client, ErrorKind, RetryPolicy, UpdateContactInp
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use support::{API_KEY, fixture, seed_response};
+use support::{fixture, seed_response};
 
 fn updates(ids: impl IntoIterator<Item = u32>) -> Vec<UpdateContactInput> {
     ids.into_iter()
@@ -31,10 +31,9 @@ fn updates(ids: impl IntoIterator<Item = u32>) -> Vec<UpdateContactInput> {
         .collect()
 }
 
-fn client(server: &MockServer, retry: RetryPolicy) -> Client {
-    Client::builder()
-        .api_key(API_KEY)
-        .base_url(server.uri())
+/// A client for `server` with this retry policy.
+fn client_retrying(server: &MockServer, retry: RetryPolicy) -> Client {
+    support::builder_for(server)
         .retry_policy(retry)
         .build()
         .unwrap()
@@ -58,7 +57,7 @@ async fn results_come_in_input_order_and_one_failure_stops_nothing() {
             .mount(&server)
             .await;
     }
-    let client = client(&server, RetryPolicy::none());
+    let client = client_retrying(&server, RetryPolicy::none());
 
     let mut results = client.update_contacts_with(
         BulkOptions::default().concurrency(6),
@@ -99,7 +98,7 @@ async fn unordered_results_come_as_they_complete_and_keep_their_index() {
         .respond_with(seed_response())
         .mount(&server)
         .await;
-    let client = client(&server, RetryPolicy::none());
+    let client = client_retrying(&server, RetryPolicy::none());
 
     let items: Vec<_> = client
         .update_contacts_with(
@@ -125,7 +124,7 @@ async fn concurrency_is_bounded() {
         .expect(8)
         .mount(&server)
         .await;
-    let client = client(&server, RetryPolicy::none());
+    let client = client_retrying(&server, RetryPolicy::none());
 
     let started = Instant::now();
     let mut results = client.update_contacts_with(
@@ -181,7 +180,7 @@ async fn a_429_pauses_the_whole_batch() {
         })
         .mount(&server)
         .await;
-    let client = client(&server, RetryPolicy::default());
+    let client = client_retrying(&server, RetryPolicy::default());
 
     // Unordered, so that the limited update does not hold the others back
     // by itself: only the pause may.
@@ -226,7 +225,7 @@ async fn retries_are_counted_in_the_summary() {
         .mount(&server)
         .await;
     let retry = RetryPolicy::default().backoff(Duration::from_millis(5), Duration::from_millis(10));
-    let client = client(&server, retry);
+    let client = client_retrying(&server, retry);
 
     let mut results = client.update_contacts(updates(1..=3));
     let mut attempts = Vec::new();
@@ -241,11 +240,10 @@ async fn retries_are_counted_in_the_summary() {
 /// a tag: distinct contacts, so that no update waits for another's turn.
 async fn distinct_contacts(n: u32) -> (ApiMock, Vec<UpdateContactInput>) {
     let ids: Vec<String> = (1..=n).map(|i| (7000 + i).to_string()).collect();
-    let mock = ApiMock::builder()
-        .contacts(ids.iter().map(|id| MockContact::new(id, "42")))
-        .start()
-        .await
-        .unwrap();
+    let mock = support::start(
+        ApiMock::builder().contacts(ids.iter().map(|id| MockContact::new(id, "42"))),
+    )
+    .await;
     let inputs = ids
         .iter()
         .map(|id| {

@@ -2,6 +2,8 @@
 //! finish, and every update not yet sent ends `NotSent::Stopped`, one item
 //! per input.
 
+mod support;
+
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -24,11 +26,7 @@ fn inputs(n: u64) -> Vec<UpdateContactInput> {
 /// rate (and those still in the input) not sent.
 #[tokio::test]
 async fn a_stopped_batch_sends_nothing_more_and_ends_every_update() {
-    let mock = MockServer::builder()
-        .generated_contacts(50)
-        .start()
-        .await
-        .unwrap();
+    let mock = support::start(MockServer::builder().generated_contacts(50)).await;
     let client = mock.client_builder().build().unwrap();
     let options = BulkOptions::default().max_rate(1).concurrency(4);
     let mut batch = client.update_contacts_with(options, futures_util::stream::iter(inputs(50)));
@@ -66,11 +64,7 @@ async fn a_stopped_batch_sends_nothing_more_and_ends_every_update() {
 /// attempt was sent.
 #[tokio::test]
 async fn a_retry_waiting_when_the_batch_stops_ends_with_its_last_error() {
-    let mock = MockServer::builder()
-        .generated_contacts(1)
-        .start()
-        .await
-        .unwrap();
+    let mock = support::start(MockServer::builder().generated_contacts(1)).await;
     mock.fail_next(
         1,
         http::StatusCode::SERVICE_UNAVAILABLE,

@@ -3,6 +3,8 @@
 //! and with `stop_contact_on_failure`, a failed update holds back the later
 //! ones of its contact.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -30,12 +32,12 @@ fn contact_ids(contacts: u32) -> Vec<String> {
 }
 
 async fn mock_of(ids: &[String]) -> MockServer {
-    MockServer::builder()
-        .without_default_seed()
-        .contacts(ids.iter().map(|id| MockContact::new(id, ACCOUNT)))
-        .start()
-        .await
-        .unwrap()
+    support::start(
+        MockServer::builder()
+            .without_default_seed()
+            .contacts(ids.iter().map(|id| MockContact::new(id, ACCOUNT))),
+    )
+    .await
 }
 
 /// `rows` updates over `ids`, each a `set`, an `add`, a `remove`, new notes,

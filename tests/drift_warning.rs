@@ -7,23 +7,7 @@
 mod support;
 
 use serde_json::json;
-use support::{API_KEY, LogBuffer, answering_once, fixture_json};
-use talktohumans::{Client, Error, UpdateContactOutput};
-use wiremock::MockServer;
-
-async fn send(server: &MockServer, strict: bool) -> Result<UpdateContactOutput, Error> {
-    Client::builder()
-        .api_key(API_KEY)
-        .base_url(server.uri())
-        .max_retries(0)
-        .strict_responses(strict)
-        .build()
-        .expect("a client for the mock server")
-        .update_contact("123")
-        .add_tag("Hot lead")
-        .send()
-        .await
-}
+use support::{LogBuffer, answering_once, fixture_json, send_update, tag_names};
 
 /// Every drift at once: each reported, with the paths of the body as sent,
 /// and one warning for the call.
@@ -49,7 +33,9 @@ async fn every_drift_at_once_is_reported_with_one_warning() {
         .finish();
     let output = {
         let _default = tracing::subscriber::set_default(subscriber);
-        send(&server, false).await.expect("the contact comes back")
+        send_update(&server, false)
+            .await
+            .expect("the contact comes back")
     };
 
     let mut paths: Vec<_> = output.drift.iter().map(|d| d.path()).collect();
@@ -68,14 +54,7 @@ async fn every_drift_at_once_is_reported_with_one_warning() {
             "/data/contact/tags/2",
         ]
     );
-    let names: Vec<_> = output
-        .contact
-        .tags
-        .iter()
-        .flatten()
-        .map(|t| t.name.as_deref())
-        .collect();
-    assert_eq!(names, [Some("a"), Some("b")]);
+    assert_eq!(tag_names(&output.contact), ["a", "b"]);
     assert_eq!(output.contact.follower_count, Some(123));
     assert_eq!(
         output.contact.company.as_ref().unwrap().employee_count,

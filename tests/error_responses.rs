@@ -7,10 +7,10 @@ mod support;
 use std::time::Duration;
 
 use http::StatusCode;
-use support::{API_KEY, client, json_response};
-use talktohumans::{ApiError, Client, Error, UndecodableResponse};
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::loopback::RefusedAddress;
+use support::{API_KEY, answering_once_with, api_error, client, json_response, send_update};
+use talktohumans::{Client, Error, UndecodableResponse};
+use wiremock::ResponseTemplate;
 
 /// The error statuses every kind of body is tried with.
 const STATUSES: [u16; 8] = [400, 401, 404, 409, 422, 429, 500, 503];
@@ -30,33 +30,10 @@ async fn strict_error_for(response: ResponseTemplate) -> Error {
 }
 
 async fn error_from(response: ResponseTemplate, strict: bool) -> Error {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(response)
-        .expect(1)
-        .mount(&server)
-        .await;
-    let client = Client::builder()
-        .api_key(API_KEY)
-        .base_url(server.uri())
-        .max_retries(0)
-        .strict_responses(strict)
-        .build()
-        .expect("a client for the mock server");
-    let result = client
-        .update_contact("123")
-        .add_tag("Hot lead")
-        .send()
-        .await;
+    let server = answering_once_with(response).await;
+    let result = send_update(&server, strict).await;
     server.verify().await;
     result.expect_err("the server did not send the documented contact")
-}
-
-fn api_error(error: &Error) -> &ApiError {
-    match error {
-        Error::Api(api) => api,
-        other => panic!("expected Error::Api, got {other:?}"),
-    }
 }
 
 fn undecodable(error: &Error) -> &UndecodableResponse {
@@ -300,12 +277,7 @@ async fn a_success_that_does_not_decode_says_the_update_was_accepted() {
 #[tokio::test]
 async fn a_drifted_success_decodes_without_strict_responses() {
     for (code, response, body) in drifted_successes() {
-        let server = MockServer::start().await;
-        Mock::given(any())
-            .respond_with(response)
-            .expect(1)
-            .mount(&server)
-            .await;
+        let server = answering_once_with(response).await;
         let output = client(&server)
             .update_contact("123")
             .add_tag("Hot lead")
@@ -320,11 +292,7 @@ async fn a_drifted_success_decodes_without_strict_responses() {
 async fn a_drift_never_shows_the_whole_value() {
     let value = format!("{}{HIDDEN}", "n".repeat(5_000));
     let body = serde_json::json!({"data": {"contact": {"follower_count": value}}}).to_string();
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(json_response(200, &body))
-        .mount(&server)
-        .await;
+    let server = answering_once_with(json_response(200, &body)).await;
 
     let output = client(&server)
         .update_contact("123")
@@ -358,18 +326,8 @@ async fn an_undecodable_success_never_shows_the_whole_body() {
 
 #[tokio::test]
 async fn a_refused_connection_is_a_transport_error() {
-    // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a free port")
-        .local_addr()
-        .expect("an address")
-        .port();
-    let client = Client::builder()
-        .api_key(API_KEY)
-        .base_url(format!("http://127.0.0.1:{port}"))
-        .max_retries(0)
-        .build()
-        .expect("a client");
+    let refused = RefusedAddress::new();
+    let client = client(&refused);
 
     let error = client
         .update_contact("123")
@@ -395,8 +353,7 @@ async fn a_slow_server_is_a_timeout() {
     let server = support::scripted::Server::start();
     server.reply_always(support::scripted::Reply::hang());
     let client = server.client(
-        Client::builder()
-            .api_key(API_KEY)
+        support::builder()
             .timeout(Duration::from_millis(200))
             .max_retries(0),
     );
@@ -418,8 +375,7 @@ async fn a_slow_server_is_a_timeout() {
 
 #[tokio::test]
 async fn debug_output_never_shows_the_api_key() {
-    let builder = Client::builder()
-        .api_key(API_KEY)
+    let builder = support::builder()
         .base_url("http://127.0.0.1:9")
         .max_retries(0);
     let builder_debug = format!("{builder:?}");

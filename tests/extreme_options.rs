@@ -18,7 +18,6 @@ use proptest::prelude::*;
 use support::scripted::{Reply, Server};
 use talktohumans::{BulkOptions, Client, ClientBuilder, RetryPolicy, UpdateContactInput};
 
-const KEY: &str = "tth_test_extreme_key";
 const CONTACT: &str = r#"{"data":{"contact":{"contact_id":"1","name":"Ada"}}}"#;
 /// Longer than any run of the script can wait in paused time (each wait is
 /// at most about thirty years, and the script is short), and still within
@@ -93,7 +92,7 @@ async fn the_largest_window_and_concurrency_do_not_overflow() {
     ] {
         let server = Server::start();
         server.reply_always(ok());
-        every_update_ends(&server, Client::builder().api_key(KEY), options, 9).await;
+        every_update_ends(&server, support::builder(), options, 9).await;
         // 9 for the batch, 1 for the single call.
         assert_eq!(server.request_count(), 10, "{options:?}");
     }
@@ -108,8 +107,7 @@ async fn a_huge_hint_with_no_cap_and_no_deadline_does_not_panic() {
         server.reply_once(Reply::status(429).header("retry-after", hint));
         server.reply_once(Reply::status(503).header("retry-after", hint));
         server.reply_always(ok());
-        let builder = Client::builder()
-            .api_key(KEY)
+        let builder = support::builder()
             .retry_policy(RetryPolicy::default().max_retry_after(Duration::MAX))
             .deadline(Duration::MAX);
         every_update_ends(&server, builder, BulkOptions::default(), 3).await;
@@ -207,8 +205,7 @@ fn client_builder() -> impl Strategy<Value = ClientBuilder> {
         prop::sample::select(vec![0usize, 1, 4 << 20, usize::MAX]),
     )
         .prop_map(|(policy, timeout, connect, deadline, body)| {
-            Client::builder()
-                .api_key(KEY)
+            support::builder()
                 .retry_policy(policy)
                 .timeout(timeout)
                 .connect_timeout(connect)

@@ -8,6 +8,8 @@
 //! - bodies it cannot (wrong JSON types, unknown fields): the JSON Schema
 //!   that the build writes from the spec against the mock.
 
+mod support;
+
 use serde_json::{Value, json};
 use talktohumans::mock::{MockContact, MockServer};
 use talktohumans::{InvalidInput, Tag, UpdateContactInput, UpdateContactInputBuilder};
@@ -16,12 +18,12 @@ const CONTACT: &str = "5";
 const ACCOUNT: &str = "42";
 
 async fn mock() -> MockServer {
-    MockServer::builder()
-        .without_default_seed()
-        .contact(MockContact::new(CONTACT, ACCOUNT))
-        .start()
-        .await
-        .expect("a mock")
+    support::start(
+        MockServer::builder()
+            .without_default_seed()
+            .contact(MockContact::new(CONTACT, ACCOUNT)),
+    )
+    .await
 }
 
 /// Whether the mock takes `body` for `contact_id` as valid: anything but the

@@ -1,6 +1,8 @@
 //! The mock's capacity mode: a token bucket in front of the API that
 //! answers 429 past it, in the mock's error format, and changes nothing.
 
+mod support;
+
 use std::time::Duration;
 
 use talktohumans::mock::{MockServer, seed};
@@ -8,12 +10,7 @@ use talktohumans::mock::{MockServer, seed};
 #[tokio::test]
 async fn past_capacity_the_answer_is_a_429_that_changes_nothing() {
     // 1 a second with a burst of 2: the third request in a row is refused.
-    let mock = MockServer::builder()
-        .capacity(1)
-        .burst(2)
-        .start()
-        .await
-        .unwrap();
+    let mock = support::start(MockServer::builder().capacity(1).burst(2)).await;
     let http = reqwest::Client::new();
     let send = |tag: &str| {
         http.patch(format!(
@@ -54,12 +51,7 @@ async fn past_capacity_the_answer_is_a_429_that_changes_nothing() {
 
 #[tokio::test]
 async fn the_limiter_comes_before_every_other_check_and_after_injected_faults() {
-    let mock = MockServer::builder()
-        .capacity(1)
-        .burst(1)
-        .start()
-        .await
-        .unwrap();
+    let mock = support::start(MockServer::builder().capacity(1).burst(1)).await;
     let http = reqwest::Client::new();
     // An injected answer takes no token.
     mock.fail_next(1, http::StatusCode::SERVICE_UNAVAILABLE, None);
@@ -74,7 +66,7 @@ async fn the_limiter_comes_before_every_other_check_and_after_injected_faults() 
 
 #[tokio::test]
 async fn without_capacity_nothing_is_limited() {
-    let mock = MockServer::builder().burst(1).start().await.unwrap();
+    let mock = support::start(MockServer::builder().burst(1)).await;
     let client = mock.client_builder().max_retries(0).build().unwrap();
     for i in 0..20 {
         client
@@ -89,12 +81,7 @@ async fn without_capacity_nothing_is_limited() {
 
 #[tokio::test]
 async fn the_bucket_refills_at_the_rate() {
-    let mock = MockServer::builder()
-        .capacity(20)
-        .burst(1)
-        .start()
-        .await
-        .unwrap();
+    let mock = support::start(MockServer::builder().capacity(20).burst(1)).await;
     let client = mock.client_builder().max_retries(0).build().unwrap();
     let send = || client.update_contact(seed::MAYA_CHEN).add_tag("Q4").send();
     send().await.unwrap();

@@ -1,22 +1,20 @@
 //! The mock's dropped connections and seeded random faults, which the
 //! bulk-under-faults benchmark relies on.
 
+mod support;
+
 use std::time::Duration;
 
 use http::StatusCode;
+use support::client;
+use talktohumans::ErrorKind;
 use talktohumans::mock::{Fault, MockServer, RandomFaults, seed};
-use talktohumans::{Client, ErrorKind};
-
-async fn client(mock: &MockServer) -> Client {
-    mock.client_builder().max_retries(0).build().unwrap()
-}
 
 #[tokio::test]
 async fn a_disconnect_before_handling_leaves_the_contact_as_it_was() {
     let mock = MockServer::start().await.unwrap();
     mock.inject(1, Fault::disconnect());
     let error = client(&mock)
-        .await
         .update_contact(seed::MAYA_CHEN)
         .add_tag("Dropped")
         .send()
@@ -38,7 +36,6 @@ async fn a_disconnect_after_applying_loses_only_the_answer() {
     let mock = MockServer::start().await.unwrap();
     mock.inject(1, Fault::disconnect_after_applying());
     let error = client(&mock)
-        .await
         .update_contact(seed::MAYA_CHEN)
         .add_tag("Applied")
         .send()
@@ -53,7 +50,6 @@ async fn a_disconnect_after_applying_loses_only_the_answer() {
     );
     // A retry converges: adding a present tag changes nothing more.
     let output = client(&mock)
-        .await
         .update_contact(seed::MAYA_CHEN)
         .add_tag("Applied")
         .send()
@@ -71,7 +67,7 @@ async fn a_disconnect_after_applying_loses_only_the_answer() {
 
 /// Which of `n` sequential requests fail, as a string of `x` and `.`.
 async fn pattern(mock: &MockServer, n: usize) -> String {
-    let client = client(mock).await;
+    let client = client(mock);
     let mut seen = String::new();
     for i in 0..n {
         let result = client

@@ -10,33 +10,15 @@ use std::time::{Duration, Instant};
 
 use http::StatusCode;
 use serde_json::{Value, json};
-use support::raw_http;
+use support::{api_error, client, raw_http, tag_names};
 use talktohumans::mock::{
     DEFAULT_API_KEY, Fault, MAX_BODY_BYTES, MockContact, MockError, MockServer, seed,
 };
 use talktohumans::types::Account;
-use talktohumans::{Client, Error, Tag};
+use talktohumans::{Error, Tag};
 
 async fn mock() -> MockServer {
     MockServer::start().await.expect("the mock starts")
-}
-
-/// One attempt per call, so that statuses come back as they are.
-fn client(mock: &MockServer) -> Client {
-    mock.client_builder()
-        .max_retries(0)
-        .build()
-        .expect("a client for the mock")
-}
-
-/// The API error of a failed call.
-fn api_error(
-    result: Result<talktohumans::UpdateContactOutput, Error>,
-) -> Box<talktohumans::ApiError> {
-    match result {
-        Err(Error::Api(error)) => error,
-        other => panic!("expected an API error, got {other:?}"),
-    }
 }
 
 /// `error.code` of an API error's JSON body.
@@ -114,70 +96,26 @@ impl Raw<'_> {
         request.push_str("\r\n");
         let mut bytes = request.into_bytes();
         bytes.extend_from_slice(&self.body);
-        let response = tokio::task::spawn_blocking(move || exchange(address, &bytes))
+        let response = tokio::task::spawn_blocking(move || raw_http::exchange(address, &bytes))
             .await
-            .expect("the exchange finishes");
-        parse_response(&response)
-    }
-}
-
-/// Sends `request` on a new connection and reads until the server closes it.
-fn exchange(address: std::net::SocketAddr, request: &[u8]) -> Vec<u8> {
-    use std::io::{Read, Write};
-
-    let mut stream = std::net::TcpStream::connect(address).expect("the mock accepts");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("a read timeout");
-    // The server may answer (and close) before reading a large body whole.
-    let _ = stream.write_all(request);
-    let mut response = Vec::new();
-    stream
-        .read_to_end(&mut response)
-        .expect("the response arrives");
-    response
-}
-
-/// An HTTP/1.1 response with a JSON body, exactly as long as its
-/// `Content-Length` says.
-fn parse_response(response: &[u8]) -> Answer {
-    let shown = || String::from_utf8_lossy(response);
-    let response = match raw_http::parse_response(response) {
-        raw_http::Parsed::Complete(parsed, len) if len == response.len() => parsed,
-        raw_http::Parsed::Complete(_, len) => {
+            .expect("the exchange finishes")
+            .expect("one whole response");
+        let json = serde_json::from_slice(&response.body).unwrap_or_else(|e| {
             panic!(
-                "{} bytes past the body in {:?}",
-                response.len() - len,
-                shown()
+                "the body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&response.body)
             )
+        });
+        Answer {
+            status: response.status,
+            headers: response.headers,
+            json,
         }
-        raw_http::Parsed::Partial => panic!("the body was cut short: {:?}", shown()),
-        raw_http::Parsed::Invalid(reason) => panic!("{reason} in {:?}", shown()),
-    };
-    let json = serde_json::from_slice(&response.body).unwrap_or_else(|e| {
-        panic!(
-            "the body is not JSON ({e}): {}",
-            String::from_utf8_lossy(&response.body)
-        )
-    });
-    Answer {
-        status: response.status,
-        headers: response.headers,
-        json,
     }
 }
 
 fn contact_path(id: &str) -> String {
     format!("/v1/contacts/{id}")
-}
-
-fn tag_names(contact: &talktohumans::types::Contact) -> Vec<String> {
-    contact
-        .tags
-        .iter()
-        .flatten()
-        .filter_map(|tag| tag.name.clone())
-        .collect()
 }
 
 // --- Start, seed and configuration ---------------------------------------
@@ -208,25 +146,25 @@ async fn starts_on_a_free_loopback_port_with_the_default_seed() {
 
 #[tokio::test]
 async fn the_seed_is_configurable() {
-    let mock = MockServer::builder()
-        .api_key("tth_test_other")
-        .without_default_seed()
-        .account(Account {
-            account_id: Some("5".into()),
-            display_name: Some("Test account".into()),
-            ..Account::default()
-        })
-        .contact(MockContact::new("100", "5").name("First"))
-        .contact(
-            MockContact::new("100", "5")
-                .name("Replaced")
-                .tag(Tag::new("a").with_color("red"))
-                .tag(Tag::new("a").with_color("blue"))
-                .notes("5", "[1]"),
-        )
-        .start()
-        .await
-        .unwrap();
+    let mock = support::start(
+        MockServer::builder()
+            .api_key("tth_test_other")
+            .without_default_seed()
+            .account(Account {
+                account_id: Some("5".into()),
+                display_name: Some("Test account".into()),
+                ..Account::default()
+            })
+            .contact(MockContact::new("100", "5").name("First"))
+            .contact(
+                MockContact::new("100", "5")
+                    .name("Replaced")
+                    .tag(Tag::new("a").with_color("red"))
+                    .tag(Tag::new("a").with_color("blue"))
+                    .notes("5", "[1]"),
+            ),
+    )
+    .await;
     assert!(mock.contact(seed::MAYA_CHEN).is_none());
     let state = mock.contact("100").unwrap();
     assert_eq!(state.tags(), [Tag::new("a").with_color("blue")]);
@@ -249,11 +187,9 @@ async fn the_seed_is_configurable() {
     assert_eq!(tag_names(&contact), ["a", "b"]);
 
     // The default seed plus one contact, which replaces a seeded one.
-    let mock = MockServer::builder()
-        .contact(MockContact::new(seed::PRIYA_RAMAN, "5"))
-        .start()
-        .await
-        .unwrap();
+    let mock =
+        support::start(MockServer::builder().contact(MockContact::new(seed::PRIYA_RAMAN, "5")))
+            .await;
     assert!(mock.contact(seed::MAYA_CHEN).is_some());
     assert_eq!(
         mock.contact(seed::PRIYA_RAMAN).unwrap().account_ids(),
@@ -522,15 +458,15 @@ async fn an_update_that_changes_nothing_is_answered_with_the_contact() {
 #[tokio::test]
 async fn account_id_is_required_for_a_contact_under_several_accounts() {
     let mock = mock().await;
-    let error = api_error(
-        client(&mock)
-            .update_contact(seed::JONAS_BERG)
-            .add_tag("x")
-            .send()
-            .await,
-    );
+    let error = client(&mock)
+        .update_contact(seed::JONAS_BERG)
+        .add_tag("x")
+        .send()
+        .await
+        .unwrap_err();
+    let error = api_error(&error);
     assert_eq!(error.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(code(&error), "account_id_required");
+    assert_eq!(code(error), "account_id_required");
     assert!(error.message().unwrap().contains(seed::SALES_TEAM_ACCOUNT));
     assert!(mock.contact(seed::JONAS_BERG).unwrap().tag("x").is_none());
 
@@ -558,16 +494,16 @@ async fn account_id_must_be_one_of_the_contacts_accounts() {
         // Under one account, another one is refused too.
         (seed::MAYA_CHEN, seed::SALES_TEAM_ACCOUNT),
     ] {
-        let error = api_error(
-            client(&mock)
-                .update_contact(contact)
-                .account_id(account)
-                .add_tag("x")
-                .send()
-                .await,
-        );
+        let error = client(&mock)
+            .update_contact(contact)
+            .account_id(account)
+            .add_tag("x")
+            .send()
+            .await
+            .unwrap_err();
+        let error = api_error(&error);
         assert_eq!(error.status(), StatusCode::NOT_FOUND, "{contact}/{account}");
-        assert_eq!(code(&error), "contact_not_found");
+        assert_eq!(code(error), "contact_not_found");
     }
     // Its own single account is accepted.
     client(&mock)
@@ -584,15 +520,15 @@ async fn account_id_must_be_one_of_the_contacts_accounts() {
 #[tokio::test]
 async fn an_unknown_contact_is_404() {
     let mock = mock().await;
-    let error = api_error(
-        client(&mock)
-            .update_contact("123")
-            .add_tag("x")
-            .send()
-            .await,
-    );
+    let error = client(&mock)
+        .update_contact("123")
+        .add_tag("x")
+        .send()
+        .await
+        .unwrap_err();
+    let error = api_error(&error);
     assert_eq!(error.status(), StatusCode::NOT_FOUND);
-    assert_eq!(code(&error), "contact_not_found");
+    assert_eq!(code(error), "contact_not_found");
     // A huge id is just another unknown contact.
     let huge = "9".repeat(5000);
     let answer = raw(&mock, &contact_path(&huge), "{}").send().await;
@@ -608,15 +544,15 @@ async fn a_missing_or_wrong_key_is_401() {
         .max_retries(0)
         .build()
         .unwrap();
-    let error = api_error(
-        wrong
-            .update_contact(seed::MAYA_CHEN)
-            .add_tag("x")
-            .send()
-            .await,
-    );
+    let error = wrong
+        .update_contact(seed::MAYA_CHEN)
+        .add_tag("x")
+        .send()
+        .await
+        .unwrap_err();
+    let error = api_error(&error);
     assert_eq!(error.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(code(&error), "unauthorized");
+    assert_eq!(code(error), "unauthorized");
     assert_eq!(error.response().headers()["www-authenticate"], "Bearer");
 
     let path = contact_path(seed::MAYA_CHEN);
@@ -925,15 +861,15 @@ async fn fail_next_answers_the_status_with_retry_hints_and_changes_nothing() {
     let client = client(&mock);
     let before = mock.contact(seed::MAYA_CHEN).unwrap();
     for _ in 0..2 {
-        let error = api_error(
-            client
-                .update_contact(seed::MAYA_CHEN)
-                .add_tag("x")
-                .send()
-                .await,
-        );
+        let error = client
+            .update_contact(seed::MAYA_CHEN)
+            .add_tag("x")
+            .send()
+            .await
+            .unwrap_err();
+        let error = api_error(&error);
         assert_eq!(error.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(code(&error), "injected_fault");
+        assert_eq!(code(error), "injected_fault");
         let headers = error.response().headers();
         assert_eq!(headers["retry-after"], "2");
         assert_eq!(headers["retry-after-ms"], "1500");
@@ -951,13 +887,13 @@ async fn fail_next_answers_the_status_with_retry_hints_and_changes_nothing() {
 
     // Without a hint there are no retry headers.
     mock.fail_next(1, StatusCode::INTERNAL_SERVER_ERROR, None);
-    let error = api_error(
-        client
-            .update_contact(seed::MAYA_CHEN)
-            .add_tag("y")
-            .send()
-            .await,
-    );
+    let error = client
+        .update_contact(seed::MAYA_CHEN)
+        .add_tag("y")
+        .send()
+        .await
+        .unwrap_err();
+    let error = api_error(&error);
     assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(error.response().headers().get("retry-after").is_none());
     assert!(error.response().headers().get("retry-after-ms").is_none());
@@ -1000,8 +936,10 @@ async fn queued_faults_apply_in_order() {
     let client = client(&mock);
     let send = || client.update_contact(seed::MAYA_CHEN).add_tag("x").send();
 
-    assert_eq!(api_error(send().await).status(), StatusCode::BAD_GATEWAY);
-    let error = api_error(send().await);
+    let error = send().await.unwrap_err();
+    assert_eq!(api_error(&error).status(), StatusCode::BAD_GATEWAY);
+    let error = send().await.unwrap_err();
+    let error = api_error(&error);
     assert_eq!(error.status(), StatusCode::CONFLICT);
     assert_eq!(error.response().body().as_ref(), b"<h1>busy</h1>");
     assert_eq!(error.response().headers()["x-should-retry"], "false");
@@ -1038,7 +976,7 @@ async fn the_client_retries_an_injected_failure() {
         .await
         .unwrap()
         .contact;
-    assert!(tag_names(&contact).contains(&"Retried".to_owned()));
+    assert!(tag_names(&contact).contains(&"Retried"));
     assert_eq!(mock.request_count(), 3);
     assert_eq!(mock.contact(seed::MAYA_CHEN).unwrap().update_count(), 1);
 }
@@ -1089,13 +1027,13 @@ async fn delay_next_slows_requests_down_then_handles_them() {
         Fault::status(StatusCode::GATEWAY_TIMEOUT).delayed(Duration::from_millis(200)),
     );
     let started = Instant::now();
-    let error = api_error(
-        client
-            .update_contact(seed::MAYA_CHEN)
-            .add_tag("z")
-            .send()
-            .await,
-    );
+    let error = client
+        .update_contact(seed::MAYA_CHEN)
+        .add_tag("z")
+        .send()
+        .await
+        .unwrap_err();
+    let error = api_error(&error);
     assert_eq!(error.status(), StatusCode::GATEWAY_TIMEOUT);
     assert!(started.elapsed() >= Duration::from_millis(200));
 }

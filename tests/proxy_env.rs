@@ -11,8 +11,8 @@ use std::time::Duration;
 mod support;
 
 use support::proxy::LoggingProxy;
+use talktohumans::Error;
 use talktohumans::mock::{MockServer, seed};
-use talktohumans::{Client, Error};
 
 /// The proxy, named in every variable reqwest reads. Every test calls this
 /// before it builds a client, so the variables are set once, before any
@@ -72,7 +72,7 @@ async fn the_mocks_client_goes_straight_to_the_mock() {
 async fn a_loopback_base_url_by_name_goes_straight_to_it() {
     let proxy = proxy();
     let mock = MockServer::start().await.unwrap();
-    let client = Client::builder()
+    let client = support::builder()
         .api_key(mock.api_key())
         .base_url(format!("http://localhost:{}", mock.address().port()))
         .max_retries(0)
@@ -111,8 +111,7 @@ async fn the_reqwest_builder_for_loopback_has_no_proxy() {
 #[tokio::test]
 async fn plain_http_to_another_host_is_never_proxied() {
     let proxy = proxy();
-    let client = Client::builder()
-        .api_key("tth_test_key")
+    let client = support::builder()
         .base_url("http://contacts.invalid")
         .allow_insecure_http(true)
         .connect_timeout(Duration::from_secs(5))
@@ -139,8 +138,7 @@ async fn plain_http_to_another_host_is_never_proxied() {
 #[tokio::test]
 async fn https_to_another_host_tunnels_through_the_proxy() {
     let proxy = proxy();
-    let client = Client::builder()
-        .api_key("tth_test_key")
+    let client = support::builder()
         .base_url("https://contacts.invalid")
         .max_retries(0)
         .build()

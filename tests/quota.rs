@@ -15,7 +15,6 @@ use support::scripted::{Reply, Server};
 use talktohumans::mock::{MockServer, seed};
 use talktohumans::{BulkItem, Client, Error, NotSent, UpdateContactInput};
 
-const KEY: &str = "tth_test_quota_key";
 const QUOTA_BODY: &str =
     r#"{"error":{"code":"rate_limited","message":"the daily quota is used up"}}"#;
 /// Far beyond what a batch that stops at once needs, in paused time: only
@@ -32,10 +31,6 @@ fn updates(n: u64) -> Vec<UpdateContactInput> {
                 .unwrap()
         })
         .collect()
-}
-
-fn client(server: &Server) -> Client {
-    server.client(Client::builder().api_key(KEY))
 }
 
 async fn run(client: &Client, n: u64, within: Duration) -> Vec<BulkItem> {
@@ -88,7 +83,7 @@ async fn a_quota_used_up_for_an_hour_stops_the_batch_at_once() {
             .header("retry-after", "3600")
             .body("application/json", QUOTA_BODY),
     );
-    let items = run(&client(&server), 100, PROMPTLY).await;
+    let items = run(&server.client(support::builder()), 100, PROMPTLY).await;
     assert_eq!(items.len(), 100, "one item per update");
     let sent = assert_stopped(&items, 429, Duration::from_secs(3600));
     assert_eq!(sent, server.request_count());
@@ -113,7 +108,7 @@ async fn a_quota_used_up_for_an_hour_stops_the_batch_at_once() {
 async fn a_long_503_stops_the_batch_too() {
     let server = Server::start();
     server.reply_always(Reply::status(503).header("retry-after-ms", "600000"));
-    let items = run(&client(&server), 40, PROMPTLY).await;
+    let items = run(&server.client(support::builder()), 40, PROMPTLY).await;
     let sent = assert_stopped(&items, 503, Duration::from_secs(600));
     assert!((1..=8).contains(&sent), "{sent} requests");
     assert_eq!(sent, server.request_count());
@@ -130,7 +125,7 @@ async fn a_hint_within_the_cap_is_waited_out() {
         r#"{"data":{"contact":{"contact_id":"1"}}}"#,
     ));
     let within = Duration::from_secs(31);
-    let items = run(&client(&server), 5, within).await;
+    let items = run(&server.client(support::builder()), 5, within).await;
     assert!(items.iter().all(|item| item.result.is_ok()), "{items:?}");
 }
 
@@ -138,11 +133,7 @@ async fn a_hint_within_the_cap_is_waited_out() {
 /// so it takes no time.
 #[tokio::test]
 async fn the_mock_with_a_used_up_quota_gets_a_handful_of_requests() {
-    let mock = MockServer::builder()
-        .generated_contacts(100)
-        .start()
-        .await
-        .unwrap();
+    let mock = support::start(MockServer::builder().generated_contacts(100)).await;
     mock.fail_next(
         10_000,
         http::StatusCode::TOO_MANY_REQUESTS,
@@ -196,7 +187,7 @@ async fn a_hint_of_zero_waits_the_backoff_in_a_batch() {
         for reply in refusals_that_say_now() {
             let server = Server::start();
             reply_n_then_404(&server, &reply, 100);
-            let client = client(&server);
+            let client = server.client(support::builder());
             let update = UpdateContactInput::builder("1")
                 .add_tag("Q4")
                 .deadline(Duration::from_secs(3))
@@ -228,7 +219,8 @@ async fn a_hint_of_zero_waits_the_backoff_alone() {
         let server = Server::start();
         reply_n_then_404(&server, &reply, 100);
         let started = tokio::time::Instant::now();
-        let error = client(&server)
+        let error = server
+            .client(support::builder())
             .update_contact("1")
             .add_tag("Q4")
             .send()
@@ -269,7 +261,8 @@ async fn an_update_stops_after_a_bounded_number_of_429s_in_a_row() {
         );
         let items: Vec<_> = tokio::time::timeout(
             PROMPTLY,
-            client(&server)
+            server
+                .client(support::builder())
                 .update_contacts_with(options, futures_util::stream::iter(updates(1)))
                 .collect(),
         )
@@ -328,7 +321,8 @@ async fn a_contacts_later_updates_say_the_quota_stopped_them() {
     let options = talktohumans::BulkOptions::default().stop_contact_on_failure(true);
     let items: Vec<_> = tokio::time::timeout(
         PROMPTLY,
-        client(&server)
+        server
+            .client(support::builder())
             .update_contacts_with(options, futures_util::stream::iter(inputs))
             .collect(),
     )

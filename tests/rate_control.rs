@@ -2,6 +2,8 @@
 //! default adaptive control gets a batch through a rate-limited server with
 //! few 429s, and a fixed maximum rate spaces the requests.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -19,12 +21,7 @@ fn updates(n: usize) -> impl Iterator<Item = UpdateContactInput> + Send + 'stati
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_options_get_through_a_rate_limited_server_with_few_429s() {
-    let mock = MockServer::builder()
-        .capacity(200)
-        .burst(20)
-        .start()
-        .await
-        .unwrap();
+    let mock = support::start(MockServer::builder().capacity(200).burst(20)).await;
     // Retries enough that no update runs out of them while the rate is
     // found: this test is about how many 429s there are, not about giving up.
     let client = mock

@@ -8,21 +8,14 @@
 //! followed with the same method, body and key; 301, 302 and 303 are not,
 //! because clients may turn them into a GET, which is not the update.
 
-use talktohumans::{Client, Error, RetryPolicy, UpdateContactInput};
+mod support;
+
+use support::{API_KEY, client};
+use talktohumans::{Error, UpdateContactInput};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-const KEY: &str = "tth_test_redirects_key";
 const CONTACT: &str = r#"{"data":{"contact":{"contact_id":"123","name":"Ada"}}}"#;
-
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .api_key(KEY)
-        .base_url(server.uri())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
 
 fn update() -> UpdateContactInput {
     UpdateContactInput::builder("123")
@@ -70,7 +63,7 @@ fn assert_no_key(requests: &[Request]) {
             request.url
         );
         let body = String::from_utf8_lossy(&request.body);
-        assert!(!body.contains(KEY), "the body carried the key");
+        assert!(!body.contains(API_KEY), "the body carried the key");
     }
 }
 
@@ -191,7 +184,7 @@ async fn a_same_origin_307_or_308_is_followed_with_the_method_body_and_key() {
         );
         assert_eq!(
             second.headers.get("authorization").unwrap(),
-            &format!("Bearer {KEY}"),
+            &format!("Bearer {API_KEY}"),
             "HTTP {status}: the key went along on the same origin"
         );
     }

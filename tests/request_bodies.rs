@@ -420,8 +420,7 @@ async fn send_detailed_returns_the_status_and_headers() {
 async fn a_trailing_slash_on_the_base_url_is_ignored() {
     let server = MockServer::start().await;
     expect_exact_update(&server, "123", r#"{"notes_json":""}"#).await;
-    let client = talktohumans::Client::builder()
-        .api_key(API_KEY)
+    let client = support::builder()
         .base_url(format!("{}/", server.uri()))
         .max_retries(0)
         .build()

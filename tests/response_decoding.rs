@@ -7,19 +7,15 @@ mod support;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
-use support::{answering_once, client, fixture, fixture_json, json_response};
+use support::{
+    answering_once, answering_once_with, client, fixture, fixture_json, json_response, tag_names,
+};
 use talktohumans::types::Contact;
-use wiremock::{Mock, MockServer, matchers::any};
 
 /// Sends a valid update to a server that answers `fixture` with HTTP 200, and
 /// returns the decoded contact.
 async fn contact_from(fixture_name: &str) -> Contact {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(json_response(200, &fixture(fixture_name)))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = answering_once_with(json_response(200, &fixture(fixture_name))).await;
     client(&server)
         .update_contact("123")
         .add_tag("Hot lead")
@@ -102,13 +98,7 @@ async fn a_sparse_contact_decodes_with_everything_else_absent() {
     );
     assert_eq!(contact.contact_id.as_deref(), Some("123"));
     assert_eq!(contact.name.as_deref(), Some("Ada Lovelace"));
-    let names: Vec<_> = contact
-        .tags
-        .iter()
-        .flatten()
-        .map(|t| t.name.as_deref())
-        .collect();
-    assert_eq!(names, [Some("Hot lead"), Some("Customer")]);
+    assert_eq!(tag_names(&contact), ["Hot lead", "Customer"]);
     assert!(contact.company.is_none());
     assert!(contact.sequence.is_none());
     assert!(contact.experiences.is_none());

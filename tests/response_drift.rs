@@ -9,9 +9,8 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{API_KEY, answering_once, fixture_json, json_response};
-use talktohumans::{Client, DriftResolution, Error, UpdateContactOutput};
-use wiremock::{Mock, MockServer, matchers::any};
+use support::{answering_once, answering_once_with, fixture_json, json_response, send_update};
+use talktohumans::{DriftResolution, Error};
 
 /// One drift: where it goes (a JSON Pointer into the body), what is sent
 /// there, and what the contact must have instead.
@@ -96,31 +95,13 @@ impl Drift {
     }
 }
 
-fn client(server: &MockServer, strict: bool) -> Client {
-    Client::builder()
-        .api_key(API_KEY)
-        .base_url(server.uri())
-        .max_retries(0)
-        .strict_responses(strict)
-        .build()
-        .expect("a client for the mock server")
-}
-
-async fn send(server: &MockServer, strict: bool) -> Result<UpdateContactOutput, Error> {
-    client(server, strict)
-        .update_contact("123")
-        .add_tag("Hot lead")
-        .send()
-        .await
-}
-
 /// By default: the contact, exactly as sent but for the drift, which is
 /// reported. With `strict_responses`: `UndecodableResponse`.
 async fn check(drift: Drift) {
     let body = drift.body();
 
     let server = answering_once(&body.to_string()).await;
-    let output = send(&server, false)
+    let output = send_update(&server, false)
         .await
         .unwrap_or_else(|e| panic!("{}: the contact must come back: {e}", drift.pointer));
     assert_eq!(
@@ -139,7 +120,7 @@ async fn check(drift: Drift) {
     assert_eq!(body.pointer(reported.path()), Some(&drift.sent));
 
     let server = answering_once(&body.to_string()).await;
-    match send(&server, true).await {
+    match send_update(&server, true).await {
         Err(Error::UndecodableResponse(e)) => {
             assert_eq!(e.status(), 200);
             assert!(e.to_string().contains("accepted the update"), "{e}");
@@ -272,20 +253,16 @@ async fn a_one_for_a_boolean() {
 #[tokio::test]
 async fn a_fitting_body_has_no_drift() {
     let server = answering_once(&fixture_json("seed_example_response.json").to_string()).await;
-    assert!(send(&server, false).await.unwrap().drift.is_empty());
+    assert!(send_update(&server, false).await.unwrap().drift.is_empty());
     let server = answering_once(&fixture_json("seed_example_response.json").to_string()).await;
-    assert!(send(&server, true).await.unwrap().drift.is_empty());
+    assert!(send_update(&server, true).await.unwrap().drift.is_empty());
 }
 
 #[tokio::test]
 async fn another_success_status_with_a_contact_returns_it() {
-    let server = MockServer::start().await;
     let body = fixture_json("seed_example_response.json").to_string();
-    Mock::given(any())
-        .respond_with(json_response(201, &body))
-        .mount(&server)
-        .await;
-    let output = send(&server, false)
+    let server = answering_once_with(json_response(201, &body)).await;
+    let output = send_update(&server, false)
         .await
         .expect("a 201 applied the update too");
     assert_eq!(output.status, 201);
@@ -301,12 +278,8 @@ async fn still_undecodable_without_json_or_without_a_contact() {
         r#"{"data":{"contact":"x"}}"#,
         "{}",
     ] {
-        let server = MockServer::start().await;
-        Mock::given(any())
-            .respond_with(json_response(200, body))
-            .mount(&server)
-            .await;
-        match send(&server, false).await {
+        let server = answering_once_with(json_response(200, body)).await;
+        match send_update(&server, false).await {
             Err(Error::UndecodableResponse(e)) => {
                 assert!(
                     e.to_string()

@@ -9,14 +9,14 @@
 
 mod support;
 
-use std::net::TcpListener;
 use std::time::{Duration, SystemTime};
 
+use support::API_KEY;
+use support::loopback::RefusedAddress;
 use support::scripted::{Reply, Server};
 use talktohumans::{Client, Error, RetryPolicy, UpdateContactInput};
 use tokio::time::Instant;
 
-const KEY: &str = "tth_test_retries_key";
 const CONTACT: &str = r#"{"data":{"contact":{"contact_id":"123","name":"Ada"}}}"#;
 /// Far above any wait these tests expect: only a hang or a missed rule
 /// reaches it.
@@ -31,8 +31,9 @@ fn fast() -> RetryPolicy {
     RetryPolicy::default().backoff(ms(5), ms(20))
 }
 
-fn client(server: &Server, policy: RetryPolicy) -> Client {
-    server.client(Client::builder().api_key(KEY).retry_policy(policy))
+/// A client for `server` with this retry policy.
+fn client_retrying(server: &Server, policy: RetryPolicy) -> Client {
+    server.client(support::builder().retry_policy(policy))
 }
 
 fn update() -> UpdateContactInput {
@@ -73,7 +74,7 @@ fn assert_waited(elapsed: Duration, waited: Duration, waits: u32) {
 async fn assert_retried(status: u16) {
     let server = Server::start();
     server.reply_always(Reply::status(status));
-    let (error, elapsed) = fail(&client(&server, fast()), &update()).await;
+    let (error, elapsed) = fail(&client_retrying(&server, fast()), &update()).await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
     assert_eq!(error.attempts(), 3, "HTTP {status}: {error}");
     assert_eq!(server.request_count(), 3, "HTTP {status}");
@@ -128,7 +129,7 @@ async fn assert_not_retried(server: &Server, client: &Client, status: u16) {
 #[tokio::test(start_paused = true)]
 async fn does_not_retry_400_401_403_404_422() {
     let server = Server::start();
-    let client = client(&server, fast());
+    let client = client_retrying(&server, fast());
     for status in [400, 401, 403, 404, 422] {
         assert_not_retried(&server, &client, status).await;
     }
@@ -138,7 +139,7 @@ async fn does_not_retry_400_401_403_404_422() {
 async fn does_not_retry_any_other_4xx_or_5xx() {
     let server = Server::start();
     // One client for them all: building one costs more than its request.
-    let client = client(&server, fast());
+    let client = client_retrying(&server, fast());
     let retried = [408, 409, 429, 500, 502, 503, 504];
     for status in (400..=599).filter(|s| !retried.contains(s)) {
         assert_not_retried(&server, &client, status).await;
@@ -151,7 +152,7 @@ async fn retries_until_a_success_and_repeats_the_same_request() {
     server.reply_once(Reply::status(503));
     server.reply_once(Reply::status(429));
     server.reply_always(ok());
-    let contact = client(&server, fast())
+    let contact = client_retrying(&server, fast())
         .send(&update())
         .await
         .expect("the third attempt succeeds");
@@ -167,7 +168,7 @@ async fn retries_until_a_success_and_repeats_the_same_request() {
         );
         assert_eq!(
             request.headers.get("authorization").unwrap(),
-            &format!("Bearer {KEY}")
+            &format!("Bearer {API_KEY}")
         );
     }
 }
@@ -177,15 +178,8 @@ async fn retries_until_a_success_and_repeats_the_same_request() {
 // the socket. The waits here are a few milliseconds.
 #[tokio::test]
 async fn connection_errors_are_retried() {
-    // A port that was just free: nothing listens there, so connecting fails.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(format!("http://127.0.0.1:{port}"))
+    let refused = RefusedAddress::new();
+    let client = support::builder_for(&refused)
         .retry_policy(fast().max_retries(3))
         .build()
         .unwrap();
@@ -200,7 +194,7 @@ async fn connection_errors_are_retried() {
 async fn the_default_policy_retries_twice_with_half_a_second_backoff() {
     let server = Server::start();
     server.reply_always(Reply::status(503));
-    let client = server.client(Client::builder().api_key(KEY));
+    let client = server.client(support::builder());
     let (error, elapsed) = fail(&client, &update()).await;
     assert_eq!(error.attempts(), 3);
     assert_eq!(server.request_count(), 3);
@@ -219,7 +213,7 @@ async fn backoff_without_a_hint_doubles() {
         .max_retries(3)
         .jitter(0.0)
         .backoff(ms(100), ms(1000));
-    let (error, elapsed) = fail(&client(&server, policy), &update()).await;
+    let (error, elapsed) = fail(&client_retrying(&server, policy), &update()).await;
     assert_eq!(error.attempts(), 4);
     assert_waited(elapsed, ms(100 + 200 + 400), 3);
 }
@@ -231,7 +225,7 @@ async fn time_hinted_retry(header: (&str, String)) -> Duration {
     server.reply_once(Reply::status(503).header(header.0, &header.1));
     server.reply_always(ok());
     let started = Instant::now();
-    client(&server, fast())
+    client_retrying(&server, fast())
         .send(&update())
         .await
         .expect("the retry succeeds");
@@ -280,7 +274,10 @@ async fn retry_after_ms_wins_over_retry_after() {
     server.reply_once(hinted);
     server.reply_always(ok());
     let started = Instant::now();
-    client(&server, fast()).send(&update()).await.unwrap();
+    client_retrying(&server, fast())
+        .send(&update())
+        .await
+        .unwrap();
     let elapsed = started.elapsed();
     assert!(
         elapsed < Duration::from_secs(30),
@@ -293,7 +290,7 @@ async fn retry_after_ms_wins_over_retry_after() {
 async fn x_should_retry_false_stops_a_503() {
     let server = Server::start();
     server.reply_always(Reply::status(503).header("x-should-retry", "false"));
-    let (error, _) = fail(&client(&server, fast()), &update()).await;
+    let (error, _) = fail(&client_retrying(&server, fast()), &update()).await;
     assert_eq!(error.attempts(), 1);
     assert_eq!(server.request_count(), 1);
 }
@@ -302,7 +299,7 @@ async fn x_should_retry_false_stops_a_503() {
 async fn x_should_retry_true_retries_a_400() {
     let server = Server::start();
     server.reply_always(Reply::status(400).header("x-should-retry", "true"));
-    let (error, _) = fail(&client(&server, fast()), &update()).await;
+    let (error, _) = fail(&client_retrying(&server, fast()), &update()).await;
     assert_eq!(error.status().map(|s| s.as_u16()), Some(400));
     assert_eq!(error.attempts(), 3);
     assert_eq!(server.request_count(), 3);
@@ -312,7 +309,7 @@ async fn x_should_retry_true_retries_a_400() {
 async fn a_hint_above_the_default_cap_gives_up_at_once_with_the_hint() {
     let server = Server::start();
     server.reply_always(Reply::status(429).header("retry-after", "120"));
-    let (error, elapsed) = fail(&client(&server, fast()), &update()).await;
+    let (error, elapsed) = fail(&client_retrying(&server, fast()), &update()).await;
     assert_eq!(server.request_count(), 1);
     assert_eq!(error.attempts(), 1);
     assert_eq!(elapsed, Duration::ZERO, "waited before giving up");
@@ -328,7 +325,11 @@ async fn a_hint_above_a_custom_cap_gives_up_and_one_at_the_cap_is_honoured() {
     let server = Server::start();
     let cap = ms(200);
     server.reply_always(Reply::status(503).header("retry-after-ms", "201"));
-    let (error, elapsed) = fail(&client(&server, fast().max_retry_after(cap)), &update()).await;
+    let (error, elapsed) = fail(
+        &client_retrying(&server, fast().max_retry_after(cap)),
+        &update(),
+    )
+    .await;
     assert_eq!(server.request_count(), 1);
     assert_eq!(elapsed, Duration::ZERO, "waited before giving up");
     let Error::Api(api) = &error else {
@@ -341,7 +342,7 @@ async fn a_hint_above_a_custom_cap_gives_up_and_one_at_the_cap_is_honoured() {
     server.reply_once(Reply::status(503).header("retry-after-ms", "200"));
     server.reply_always(ok());
     let started = Instant::now();
-    client(&server, fast().max_retry_after(cap))
+    client_retrying(&server, fast().max_retry_after(cap))
         .send(&update())
         .await
         .expect("a hint equal to the cap is waited for");
@@ -354,7 +355,7 @@ async fn the_deadline_ends_retries_before_it_passes() {
     let server = Server::start();
     server.reply_always(Reply::status(503).header("retry-after-ms", "400"));
     let deadline = ms(1000);
-    let client = client(&server, fast().max_retries(10));
+    let client = client_retrying(&server, fast().max_retries(10));
     let update = UpdateContactInput::builder("123")
         .add_tag("Hot lead")
         .deadline(deadline)
@@ -375,8 +376,7 @@ async fn the_client_deadline_cuts_a_hanging_attempt() {
     server.reply_always(Reply::hang());
     let deadline = ms(800);
     let client = server.client(
-        Client::builder()
-            .api_key(KEY)
+        support::builder()
             .retry_policy(fast())
             .timeout(Duration::from_secs(60))
             .deadline(deadline),
@@ -396,8 +396,7 @@ async fn a_deadline_too_long_for_the_clock_is_no_deadline() {
     server.reply_once(Reply::status(503));
     server.reply_always(ok());
     let client = server.client(
-        Client::builder()
-            .api_key(KEY)
+        support::builder()
             .retry_policy(fast().max_retry_after(Duration::MAX))
             .timeout(Duration::MAX)
             .deadline(Duration::MAX),
@@ -415,7 +414,7 @@ async fn per_request_max_retries_overrides_the_client() {
         .max_retries(0)
         .build()
         .unwrap();
-    let (error, _) = fail(&client(&server, fast().max_retries(5)), &once).await;
+    let (error, _) = fail(&client_retrying(&server, fast().max_retries(5)), &once).await;
     assert_eq!(error.attempts(), 1);
     assert_eq!(server.request_count(), 1);
 
@@ -426,7 +425,7 @@ async fn per_request_max_retries_overrides_the_client() {
         .max_retries(2)
         .build()
         .unwrap();
-    let (error, _) = fail(&client(&server, RetryPolicy::none()), &thrice).await;
+    let (error, _) = fail(&client_retrying(&server, RetryPolicy::none()), &thrice).await;
     assert_eq!(error.attempts(), 3);
     assert_eq!(server.request_count(), 3);
 }
@@ -444,7 +443,7 @@ async fn the_final_error_keeps_the_last_response_and_the_count() {
         .body("application/json", last_body.to_vec());
     server.reply_once(first);
     server.reply_always(last);
-    let (error, _) = fail(&client(&server, fast().max_retries(1)), &update()).await;
+    let (error, _) = fail(&client_retrying(&server, fast().max_retries(1)), &update()).await;
     assert_eq!(error.attempts(), 2);
     assert_eq!(error.request_id(), Some("req_last"));
     let Error::Api(api) = &error else {
@@ -470,7 +469,7 @@ async fn an_undecodable_success_is_never_retried() {
         .header("x-should-retry", "true")
         .body("application/json", "not json");
     server.reply_always(response);
-    let (error, _) = fail(&client(&server, fast()), &update()).await;
+    let (error, _) = fail(&client_retrying(&server, fast()), &update()).await;
     let Error::UndecodableResponse(undecodable) = &error else {
         panic!("{error:?}")
     };
@@ -485,7 +484,7 @@ async fn an_undecodable_success_after_a_retry_counts_both_attempts() {
     let server = Server::start();
     server.reply_once(Reply::status(503));
     server.reply_always(Reply::status(200).body("text/plain", "{}"));
-    let (error, _) = fail(&client(&server, fast()), &update()).await;
+    let (error, _) = fail(&client_retrying(&server, fast()), &update()).await;
     let Error::UndecodableResponse(undecodable) = &error else {
         panic!("{error:?}")
     };

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 mod support;
 
-use support::LogBuffer;
+use support::loopback::{RawServer, RefusedAddress};
+use support::{Endpoint, LogBuffer};
 use talktohumans::{ApiKey, Client, Error, RetryPolicy, UpdateContactInput};
 use tokio::io::AsyncReadExt;
 use wiremock::matchers::{bearer_token, method, path};
@@ -45,10 +46,10 @@ fn assert_error_clean(what: &str, error: &Error) {
     }
 }
 
-fn client(base_url: &str) -> Client {
-    Client::builder()
+/// A client with this file's key, whose failures take milliseconds.
+fn fast_client(endpoint: &(impl Endpoint + ?Sized)) -> Client {
+    support::builder_for(endpoint)
         .api_key(KEY)
-        .base_url(base_url)
         .timeout(Duration::from_millis(300))
         .retry_policy(
             RetryPolicy::default().backoff(Duration::from_millis(5), Duration::from_millis(20)),
@@ -79,26 +80,13 @@ fn contact() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(CONTACT, "application/json")
 }
 
-/// A loopback URL where nothing listens.
-fn closed_port() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    format!("http://{}", listener.local_addr().unwrap())
-}
-
-/// A loopback URL whose server accepts connections and never answers.
-async fn silent_server() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        loop {
-            let (mut stream, _) = listener.accept().await.unwrap();
-            tokio::spawn(async move {
-                let mut sink = Vec::new();
-                let _ = stream.read_to_end(&mut sink).await;
-            });
-        }
-    });
-    url
+/// A loopback server that accepts connections and never answers.
+async fn silent_server() -> RawServer {
+    RawServer::start(|mut stream| async move {
+        let mut sink = Vec::new();
+        let _ = stream.read_to_end(&mut sink).await;
+    })
+    .await
 }
 
 #[test]
@@ -157,27 +145,30 @@ async fn call_results_do_not_show_the_key() {
             "application/json",
         ))
     .await;
-    let error = client(&server.uri()).send(&update()).await.unwrap_err();
+    let error = fast_client(&server).send(&update()).await.unwrap_err();
     assert!(matches!(error, Error::Api(_)), "{error:?}");
     assert_error_clean("Api", &error);
     let server = api(ResponseTemplate::new(503).insert_header("retry-after-ms", "1")).await;
-    let error = client(&server.uri()).send(&update()).await.unwrap_err();
+    let error = fast_client(&server).send(&update()).await.unwrap_err();
     assert_eq!(error.attempts(), 3);
     assert_error_clean("Api after retries", &error);
 
     // UndecodableResponse.
     let server = api(ResponseTemplate::new(200).set_body_string("<html>")).await;
-    let error = client(&server.uri()).send(&update()).await.unwrap_err();
+    let error = fast_client(&server).send(&update()).await.unwrap_err();
     assert!(matches!(error, Error::UndecodableResponse(_)), "{error:?}");
     assert_error_clean("UndecodableResponse", &error);
 
     // Transport.
-    let error = client(&closed_port()).send(&update()).await.unwrap_err();
+    let error = fast_client(&RefusedAddress::new())
+        .send(&update())
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert_error_clean("Transport", &error);
 
     // Timeout.
-    let error = client(&silent_server().await)
+    let error = fast_client(&silent_server().await)
         .send(&update())
         .await
         .unwrap_err();
@@ -185,7 +176,7 @@ async fn call_results_do_not_show_the_key() {
     assert_error_clean("Timeout", &error);
 
     // InvalidInput: nothing is sent.
-    let error = client(&closed_port())
+    let error = fast_client(&RefusedAddress::new())
         .update_contact("0123")
         .add_tag("x")
         .send()
@@ -196,7 +187,7 @@ async fn call_results_do_not_show_the_key() {
 
     // UpdateContactOutput.
     let server = api(contact()).await;
-    let updated = client(&server.uri()).send(&update()).await.unwrap();
+    let updated = fast_client(&server).send(&update()).await.unwrap();
     assert_debug_clean("UpdateContactOutput", &updated);
 }
 
@@ -209,7 +200,7 @@ async fn the_server_receives_the_key_as_a_bearer_token() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = client(&server.uri());
+    let client = fast_client(&server);
     client.send(&update()).await.expect("the key was sent");
     let request = &server.received_requests().await.unwrap()[0];
     assert_eq!(
@@ -261,10 +252,13 @@ async fn tracing_at_trace_level_never_shows_the_key() {
         .respond_with(contact().insert_header("x-request-id", "req_traced"))
         .mount(&server)
         .await;
-    client(&server.uri()).send(&update()).await.unwrap();
+    fast_client(&server).send(&update()).await.unwrap();
     let refused = api(ResponseTemplate::new(401).set_body_string("no")).await;
-    client(&refused.uri()).send(&update()).await.unwrap_err();
-    client(&closed_port()).send(&update()).await.unwrap_err();
+    fast_client(&refused).send(&update()).await.unwrap_err();
+    fast_client(&RefusedAddress::new())
+        .send(&update())
+        .await
+        .unwrap_err();
 
     let text = buffer.text();
     // The capture works: the call's span, its request id, the retry and the

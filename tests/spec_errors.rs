@@ -694,7 +694,7 @@ fn a_generator_panic_becomes_one_error_line() {
     assert!(
         message.ends_with(
             "; this is a limitation of the generator that build.rs does not check for yet: \
-             change the spec to avoid what the message names (README.md, \"Changing the \
+             change the spec to avoid what the message names (CONTRIBUTING.md, \"Changing the \
              spec\", lists the known ones)"
         ),
         "{message}"

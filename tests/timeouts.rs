@@ -9,18 +9,16 @@
 
 mod support;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use support::loopback::RawServer;
 use support::raw_http;
 use support::scripted::{Reply, Server};
 use talktohumans::{Client, Error, RetryPolicy, UpdateContactInput};
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-const KEY: &str = "tth_test_timeouts_key";
 const CONTACT: &str = r#"{"data":{"contact":{"contact_id":"123","name":"Ada"}}}"#;
 const TIMEOUT: Duration = Duration::from_millis(400);
 /// Generous: only a missing timeout reaches it.
@@ -36,21 +34,9 @@ enum Trickle {
     Body,
 }
 
-/// A trickling server on a free loopback port; returns its base URL and its
-/// connection count.
-async fn trickling_server(trickle: Trickle) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let count = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&count);
-    tokio::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            counter.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(serve(stream, trickle));
-        }
-    });
-    (url, count)
+/// A trickling server on a free loopback port.
+async fn trickling_server(trickle: Trickle) -> RawServer {
+    RawServer::start(move |stream| serve(stream, trickle)).await
 }
 
 async fn serve(mut stream: TcpStream, how: Trickle) {
@@ -82,15 +68,9 @@ fn head(length: usize) -> String {
     format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\r\n")
 }
 
+/// The tests' builder with this file's attempt timeout and `policy`.
 fn builder(policy: RetryPolicy) -> talktohumans::ClientBuilder {
-    Client::builder()
-        .api_key(KEY)
-        .timeout(TIMEOUT)
-        .retry_policy(policy)
-}
-
-fn client(url: &str, policy: RetryPolicy) -> Client {
-    builder(policy).base_url(url).build().unwrap()
+    support::builder().timeout(TIMEOUT).retry_policy(policy)
 }
 
 fn update() -> UpdateContactInput {
@@ -143,14 +123,28 @@ async fn headers_that_never_arrive_time_out() {
 
 #[tokio::test]
 async fn headers_that_trickle_time_out() {
-    let (url, _) = trickling_server(Trickle::Headers).await;
-    expect_timeout(&client(&url, RetryPolicy::none()), 1).await;
+    let server = trickling_server(Trickle::Headers).await;
+    expect_timeout(
+        &builder(RetryPolicy::none())
+            .base_url(server.url())
+            .build()
+            .unwrap(),
+        1,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_body_that_trickles_times_out() {
-    let (url, _) = trickling_server(Trickle::Body).await;
-    expect_timeout(&client(&url, RetryPolicy::none()), 1).await;
+    let server = trickling_server(Trickle::Body).await;
+    expect_timeout(
+        &builder(RetryPolicy::none())
+            .base_url(server.url())
+            .build()
+            .unwrap(),
+        1,
+    )
+    .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -168,9 +162,16 @@ async fn timeouts_are_retried_and_counted() {
 
 #[tokio::test]
 async fn a_trickling_body_is_retried_and_counted() {
-    let (url, connections) = trickling_server(Trickle::Body).await;
-    expect_timeout(&client(&url, fast().max_retries(1)), 2).await;
-    assert_eq!(connections.load(Ordering::SeqCst), 2);
+    let server = trickling_server(Trickle::Body).await;
+    expect_timeout(
+        &builder(fast().max_retries(1))
+            .base_url(server.url())
+            .build()
+            .unwrap(),
+        2,
+    )
+    .await;
+    assert_eq!(server.connections(), 2);
 }
 
 #[tokio::test(start_paused = true)]

@@ -8,20 +8,18 @@
     not(any(feature = "rustls-ring", feature = "native-tls"))
 ))]
 
-use talktohumans::Client;
+mod support;
 
 #[test]
 fn a_plain_reqwest_client_works_beside_the_crates_client() {
     let before = reqwest::Client::new();
-    let client = Client::builder()
-        .api_key("tth_test")
+    let client = support::builder()
         .base_url("https://api.talktohumans.app")
         .build()
         .expect("the default features speak TLS");
     let after = reqwest::Client::new();
     // And a plain client can be handed to the crate.
-    let with_plain = Client::builder()
-        .api_key("tth_test")
+    let with_plain = support::builder()
         .http_client(reqwest::Client::new())
         .build()
         .unwrap();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use support::scripted::{Reply, Server};
-use talktohumans::{BulkOptions, Client, UpdateContactInput};
+use talktohumans::{BulkOptions, UpdateContactInput};
 use tokio::time::Instant;
 
 const CONTACT: &str = r#"{"data":{"contact":{"contact_id":"1","name":"Ada"}}}"#;
@@ -23,11 +23,7 @@ const CONTACT: &str = r#"{"data":{"contact":{"contact_id":"1","name":"Ada"}}}"#;
 async fn a_paced_batch_of_1000_updates_at_a_low_rate_has_no_timeouts() {
     let server = Server::start();
     server.reply_always(Reply::status(200).body("application/json", CONTACT));
-    let client = server.client(
-        Client::builder()
-            .api_key("tth_test_in_line_key")
-            .deadline(Duration::from_secs(1)),
-    );
+    let client = server.client(support::builder().deadline(Duration::from_secs(1)));
     let updates = (1..=1000u32).map(|id| {
         UpdateContactInput::builder(id.to_string())
             .add_tag("Q4")
@@ -66,8 +62,7 @@ async fn a_retry_admitted_after_the_deadline_is_not_sent() {
     let server = Server::start();
     server.reply_always(Reply::status(500));
     let client = server.client(
-        Client::builder()
-            .api_key("tth_test_in_line_key")
+        support::builder()
             .retry_policy(
                 talktohumans::RetryPolicy::default()
                     .max_retries(5)

@@ -17,7 +17,7 @@ use crate::generated::types::{UpdateContactData, UpdateContactResponse};
 use crate::mock::error::{Rejection, json_response};
 use crate::mock::faults::{Disconnect, broken_off};
 use crate::mock::request::{check_contact_id, is_json_content_type, parse};
-use crate::mock::state::{MAX_BODY_BYTES, ReceivedRequest, Shared};
+use crate::mock::state::{MAX_BODY_BYTES, ReceivedRequest, ServerState};
 
 /// The route of the one operation.
 pub(crate) const ROUTE: &str = "/v1/contacts/{contact_id}";
@@ -25,7 +25,7 @@ pub(crate) const ROUTE: &str = "/v1/contacts/{contact_id}";
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The mock's routes, with every request going through [`intake`] first.
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+pub(crate) fn router(shared: Arc<ServerState>) -> Router {
     Router::new()
         .route(ROUTE, any(update_contact))
         .fallback(unknown_route)
@@ -35,7 +35,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 /// Counts and records every request, gives it a request id, applies the
 /// next queued fault, then the capacity.
-async fn intake(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+async fn intake(State(shared): State<Arc<ServerState>>, request: Request, next: Next) -> Response {
     let number = shared.next_request_number();
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await;
@@ -91,7 +91,7 @@ async fn intake(State(shared): State<Arc<Shared>>, request: Request, next: Next)
 /// schema (422), contact (404), account (404 or 422), notes and tag rules
 /// (422).
 async fn update_contact(
-    State(shared): State<Arc<Shared>>,
+    State(shared): State<Arc<ServerState>>,
     method: Method,
     headers: HeaderMap,
     contact_id: Result<Path<String>, PathRejection>,
@@ -104,7 +104,7 @@ async fn update_contact(
 }
 
 fn handle(
-    shared: &Shared,
+    shared: &ServerState,
     method: &Method,
     headers: &HeaderMap,
     contact_id: Result<Path<String>, PathRejection>,

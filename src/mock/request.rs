@@ -26,13 +26,13 @@ use crate::mock::error::Rejection;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct ValidUpdate {
     pub(crate) account_id: Option<String>,
-    pub(crate) tags: Option<TagChange>,
-    pub(crate) notes: Option<NotesChange>,
+    pub(crate) tags: Option<RequestedTags>,
+    pub(crate) notes: Option<RequestedNotes>,
 }
 
 /// What `tags` asks for.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum TagChange {
+pub(crate) enum RequestedTags {
     /// `tags.set`: replace the tags with these.
     Set(Vec<Tag>),
     /// `tags.add` and `tags.remove`.
@@ -41,7 +41,7 @@ pub(crate) enum TagChange {
 
 /// What `notes_json` asks for.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum NotesChange {
+pub(crate) enum RequestedNotes {
     /// `null` or `""`.
     Clear,
     /// Any other string (checked to be JSON by `check_rules`).
@@ -145,11 +145,11 @@ fn account_id(value: &Value) -> Result<String, Rejection> {
     }
 }
 
-fn notes(value: &Value) -> Result<NotesChange, Rejection> {
+fn notes(value: &Value) -> Result<RequestedNotes, Rejection> {
     match value {
-        Value::Null => Ok(NotesChange::Clear),
-        Value::String(text) if text.is_empty() => Ok(NotesChange::Clear),
-        Value::String(text) => Ok(NotesChange::Set(text.clone())),
+        Value::Null => Ok(RequestedNotes::Clear),
+        Value::String(text) if text.is_empty() => Ok(RequestedNotes::Clear),
+        Value::String(text) => Ok(RequestedNotes::Set(text.clone())),
         other => Err(invalid(format!(
             "`notes_json` must be a string of JSON text or null, not {}",
             kind(other)
@@ -157,7 +157,7 @@ fn notes(value: &Value) -> Result<NotesChange, Rejection> {
     }
 }
 
-fn tags(value: &Value) -> Result<TagChange, Rejection> {
+fn tags(value: &Value) -> Result<RequestedTags, Rejection> {
     let Value::Object(fields) = value else {
         return Err(invalid(format!(
             "`tags` must be an object with `set`, or with `add` and/or `remove`, not {}",
@@ -179,7 +179,7 @@ fn tags(value: &Value) -> Result<TagChange, Rejection> {
                 "`tags.set` cannot be combined with `tags.add` or `tags.remove`",
             ));
         }
-        return Ok(TagChange::Set(tag_inputs(set, "tags.set")?));
+        return Ok(RequestedTags::Set(tag_inputs(set, "tags.set")?));
     }
     if fields.is_empty() {
         return Err(invalid(
@@ -194,7 +194,7 @@ fn tags(value: &Value) -> Result<TagChange, Rejection> {
         Some(remove) => tag_names(remove)?,
         None => Vec::new(),
     };
-    Ok(TagChange::Incremental { add, remove })
+    Ok(RequestedTags::Incremental { add, remove })
 }
 
 fn tag_inputs(value: &Value, field: &str) -> Result<Vec<Tag>, Rejection> {
@@ -279,7 +279,7 @@ impl ValidUpdate {
     /// The rules the schema cannot express: notes text is valid JSON, and no
     /// tag is both added and removed.
     pub(crate) fn check_rules(&self) -> Result<(), Rejection> {
-        if let Some(NotesChange::Set(text)) = &self.notes {
+        if let Some(RequestedNotes::Set(text)) = &self.notes {
             serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
                 Rejection::unprocessable(
                     "invalid_notes_json",
@@ -287,7 +287,7 @@ impl ValidUpdate {
                 )
             })?;
         }
-        if let Some(TagChange::Incremental { add, remove }) = &self.tags {
+        if let Some(RequestedTags::Incremental { add, remove }) = &self.tags {
             let removed: HashSet<&str> = remove.iter().map(String::as_str).collect();
             if let Some(tag) = add.iter().find(|tag| removed.contains(tag.name())) {
                 return Err(Rejection::unprocessable(
@@ -344,27 +344,27 @@ mod tests {
         assert_eq!(update.account_id.as_deref(), Some("42"));
         assert_eq!(
             update.tags,
-            Some(TagChange::Incremental {
+            Some(RequestedTags::Incremental {
                 add: vec![Tag::new("a").with_color("red")],
                 remove: vec!["b".into()],
             })
         );
-        assert_eq!(update.notes, Some(NotesChange::Set("{}".into())));
+        assert_eq!(update.notes, Some(RequestedNotes::Set("{}".into())));
         assert_eq!(
             parse(br#"{"notes_json":null}"#).unwrap().notes,
-            Some(NotesChange::Clear)
+            Some(RequestedNotes::Clear)
         );
         assert_eq!(
             parse(br#"{"notes_json":""}"#).unwrap().notes,
-            Some(NotesChange::Clear)
+            Some(RequestedNotes::Clear)
         );
         assert_eq!(
             parse(br#"{"tags":{"set":[]}}"#).unwrap().tags,
-            Some(TagChange::Set(vec![]))
+            Some(RequestedTags::Set(vec![]))
         );
         assert_eq!(
             parse(br#"{"tags":{"add":[]}}"#).unwrap().tags,
-            Some(TagChange::Incremental {
+            Some(RequestedTags::Incremental {
                 add: vec![],
                 remove: vec![]
             })

@@ -15,7 +15,7 @@ use crate::mock::contact::{ContactState, MockContact};
 use crate::mock::faults::{Fault, RandomFaults};
 use crate::mock::handler::router;
 use crate::mock::seed;
-use crate::mock::state::{ReceivedRequest, Shared};
+use crate::mock::state::{ReceivedRequest, ServerState};
 use crate::mock::store::Store;
 use crate::{ApiKey, ClientBuilder};
 
@@ -241,7 +241,7 @@ impl MockServerBuilder {
         let capacity = self
             .capacity
             .map(|rate| Capacity::new(rate, self.burst.unwrap_or(rate)));
-        let shared = Arc::new(Shared::new(self.api_key, store, capacity));
+        let shared = Arc::new(ServerState::new(self.api_key, store, capacity));
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(Arc::clone(&shared));
         tokio::spawn(async move {
@@ -307,7 +307,7 @@ fn latest_of_each(contacts: Vec<MockContact>) -> Vec<MockContact> {
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(run()).unwrap();
 /// ```
 pub struct MockServer {
-    shared: Arc<Shared>,
+    shared: Arc<ServerState>,
     address: SocketAddr,
     base_url: String,
     /// Dropping it stops the server.

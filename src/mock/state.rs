@@ -21,7 +21,7 @@ pub const REQUEST_LOG_CAPACITY: usize = 1000;
 
 /// What every connection of one server shares.
 #[derive(Debug)]
-pub(crate) struct Shared {
+pub(crate) struct ServerState {
     pub(crate) api_key: String,
     store: Mutex<Store>,
     pub(crate) faults: FaultQueue,
@@ -31,7 +31,7 @@ pub(crate) struct Shared {
     log: Mutex<VecDeque<ReceivedRequest>>,
 }
 
-impl Shared {
+impl ServerState {
     pub(crate) fn new(api_key: String, store: Store, capacity: Option<Capacity>) -> Self {
         Self {
             api_key,

@@ -10,7 +10,9 @@ use crate::Tag;
 use crate::generated::types::{Account, Contact, ContactTag};
 use crate::mock::contact::{ContactState, MockContact};
 use crate::mock::error::Rejection;
-use crate::mock::request::{NotesChange, TagChange, ValidUpdate, is_blank_name, is_decimal_id};
+use crate::mock::request::{
+    RequestedNotes, RequestedTags, ValidUpdate, is_blank_name, is_decimal_id,
+};
 
 /// The first `account_relationship_id` the store hands out.
 const FIRST_RELATIONSHIP_ID: u64 = 900_001;
@@ -76,11 +78,11 @@ impl Store {
         let link = contact.link_index(contact_id, update.account_id.as_deref())?;
         update.check_rules()?;
         match &update.tags {
-            Some(TagChange::Set(tags)) => {
+            Some(RequestedTags::Set(tags)) => {
                 contact.tags.clear();
                 add_tags(&mut contact.tags, tags);
             }
-            Some(TagChange::Incremental { add, remove }) => {
+            Some(RequestedTags::Incremental { add, remove }) => {
                 let removed: HashSet<&str> = remove.iter().map(String::as_str).collect();
                 contact.tags.retain(|tag| !removed.contains(tag.name()));
                 add_tags(&mut contact.tags, add);
@@ -89,8 +91,8 @@ impl Store {
         }
         if let (Some(notes), Some(link)) = (&update.notes, contact.links.get_mut(link)) {
             link.notes = match notes {
-                NotesChange::Clear => None,
-                NotesChange::Set(text) => Some(text.clone()),
+                RequestedNotes::Clear => None,
+                RequestedNotes::Set(text) => Some(text.clone()),
             };
         }
         contact.update_count += 1;

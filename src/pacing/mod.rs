@@ -261,10 +261,10 @@ impl Pacer {
         admission
     }
 
-    fn release(&self, outcome: Option<(Outcome, Instant)>) {
+    fn release(&self, outcome: Option<(LoadSignal, Instant)>) {
         let mut state = self.state();
         state.in_flight = state.in_flight.saturating_sub(1);
-        if matches!(outcome, Some((Outcome::Succeeded, _))) {
+        if matches!(outcome, Some((LoadSignal::Succeeded, _))) {
             state.successes += 1;
         }
         if let (true, Some((outcome, admitted_at))) = (self.adaptive, outcome) {
@@ -273,14 +273,14 @@ impl Pacer {
                 concurrency, rate, ..
             } = &mut *state;
             match outcome {
-                Outcome::Answered => concurrency.on_latency(admitted_at, now),
-                Outcome::Succeeded => {
+                LoadSignal::Answered => concurrency.on_latency(admitted_at, now),
+                LoadSignal::Succeeded => {
                     rate.on_success(admitted_at, now);
                     concurrency.on_latency(admitted_at, now);
                 }
-                Outcome::Throttled => rate.on_throttled(admitted_at, now),
-                Outcome::Overloaded => concurrency.on_overload(admitted_at, now),
-                Outcome::Other => {}
+                LoadSignal::Throttled => rate.on_throttled(admitted_at, now),
+                LoadSignal::Overloaded => concurrency.on_overload(admitted_at, now),
+                LoadSignal::Other => {}
             }
         }
         drop(state);
@@ -313,10 +313,10 @@ impl Admission<'_> {
     /// left the attempt less than its usual time, so a timeout is the
     /// deadline's doing, not a sign of overload.
     pub(crate) fn finish(self, result: &Result<UpdateContactOutput, Error>, cut_short: bool) {
-        self.finish_with(Outcome::of(result, cut_short));
+        self.finish_with(LoadSignal::of(result, cut_short));
     }
 
-    fn finish_with(self, outcome: Outcome) {
+    fn finish_with(self, outcome: LoadSignal) {
         let admitted_at = self.admitted_at;
         let pacer = self.pacer;
         std::mem::forget(self);
@@ -334,7 +334,7 @@ impl Drop for Admission<'_> {
 
 /// What an attempt's result says about the server's load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+enum LoadSignal {
     /// A success: the server kept up.
     Succeeded,
     /// 429: over the server's rate.
@@ -347,7 +347,7 @@ enum Outcome {
     Other,
 }
 
-impl Outcome {
+impl LoadSignal {
     fn of(result: &Result<UpdateContactOutput, Error>, cut_short: bool) -> Self {
         let error = match result {
             Ok(_) => return Self::Succeeded,
@@ -424,7 +424,7 @@ mod tests {
         let step = Duration::from_micros(100);
         for _ in 0..100 {
             tokio::time::advance(step).await;
-            pacer.admission().await.finish_with(Outcome::Succeeded);
+            pacer.admission().await.finish_with(LoadSignal::Succeeded);
         }
         assert_eq!(started.elapsed(), 100 * step);
     }
@@ -433,13 +433,13 @@ mod tests {
     async fn a_429_does_not_lower_the_concurrency_limit() {
         let pacer = Pacer::new(adaptive(8));
         for _ in 0..50 {
-            pacer.admission().await.finish_with(Outcome::Succeeded);
+            pacer.admission().await.finish_with(LoadSignal::Succeeded);
             tokio::time::advance(10 * MS).await;
         }
-        pacer.admission().await.finish_with(Outcome::Throttled);
+        pacer.admission().await.finish_with(LoadSignal::Throttled);
         assert_eq!(pacer.concurrency_limit(), 8);
         assert!(pacer.rate().is_some());
-        pacer.admission().await.finish_with(Outcome::Overloaded);
+        pacer.admission().await.finish_with(LoadSignal::Overloaded);
         assert_eq!(pacer.concurrency_limit(), 6);
     }
 
@@ -449,12 +449,12 @@ mod tests {
         pacer
             .admission()
             .await
-            .finish_with(Outcome::timed_out(true));
+            .finish_with(LoadSignal::timed_out(true));
         assert_eq!(pacer.concurrency_limit(), 8);
         pacer
             .admission()
             .await
-            .finish_with(Outcome::timed_out(false));
+            .finish_with(LoadSignal::timed_out(false));
         assert_eq!(pacer.concurrency_limit(), 6);
     }
 
@@ -465,11 +465,11 @@ mod tests {
             ..adaptive(8)
         });
         for _ in 0..50 {
-            pacer.admission().await.finish_with(Outcome::Succeeded);
+            pacer.admission().await.finish_with(LoadSignal::Succeeded);
             tokio::time::advance(10 * MS).await;
         }
-        pacer.admission().await.finish_with(Outcome::Throttled);
-        pacer.admission().await.finish_with(Outcome::Overloaded);
+        pacer.admission().await.finish_with(LoadSignal::Throttled);
+        pacer.admission().await.finish_with(LoadSignal::Overloaded);
         assert_eq!((pacer.concurrency_limit(), pacer.rate()), (8, None));
     }
 
@@ -485,7 +485,7 @@ mod tests {
         for _ in 0..101 {
             let admission = pacer.admission().await;
             sent.push(Instant::now());
-            admission.finish_with(Outcome::Succeeded);
+            admission.finish_with(LoadSignal::Succeeded);
         }
         // 50 per second, evenly, with a burst of 2 (5 ms' worth, at least
         // one extra): never more than 2 in 20 ms, 101 in 1.98 to 2 s.
@@ -508,7 +508,11 @@ mod tests {
             max_rate: NonZeroU32::new(1),
             ..adaptive(8)
         });
-        pacer.admit().await.unwrap().finish_with(Outcome::Succeeded);
+        pacer
+            .admit()
+            .await
+            .unwrap()
+            .finish_with(LoadSignal::Succeeded);
         pacer.pause_for(Duration::from_secs(3600));
         let waiting = pacer.admit();
         tokio::pin!(waiting);
@@ -543,8 +547,8 @@ mod tests {
         pacer.pause_for(Duration::from_secs(u64::MAX));
         let admission = pacer.admission().await;
         assert_eq!(Instant::now() - start, LONGEST_PAUSE);
-        admission.finish_with(Outcome::Throttled);
-        pacer.admission().await.finish_with(Outcome::Succeeded);
+        admission.finish_with(LoadSignal::Throttled);
+        pacer.admission().await.finish_with(LoadSignal::Succeeded);
     }
 
     /// A server with a token bucket: `rate` tokens a second, `burst` at most.
@@ -616,13 +620,13 @@ mod tests {
                         tokio::time::sleep(latency / 2).await;
                         match verdict {
                             Ok(()) => {
-                                admission.finish_with(Outcome::Succeeded);
+                                admission.finish_with(LoadSignal::Succeeded);
                                 return refused;
                             }
                             Err(wait) => {
                                 refused += 1;
                                 *throttled.lock().unwrap() += 1;
-                                admission.finish_with(Outcome::Throttled);
+                                admission.finish_with(LoadSignal::Throttled);
                                 pacer.pause_for(wait);
                             }
                         }

@@ -1,11 +1,12 @@
-//! Helpers shared by the integration tests: a client pointed at a mock
-//! server, the fixtures, the exact request every update must be, raw HTTP
-//! for the tests' own servers and clients, and a scripted server for tests
-//! on tokio's paused clock.
+//! Helpers shared by the integration tests: the one way to build a test
+//! client, the fixtures, the exact request every update must be, raw HTTP
+//! for the tests' own servers and clients, loopback endpoints of their own,
+//! and a scripted server for tests on tokio's paused clock.
 
 // Each test file uses only some of these helpers.
 #![allow(dead_code)]
 
+pub mod loopback;
 pub mod proxy;
 pub mod raw_http;
 pub mod scripted;
@@ -14,7 +15,8 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use talktohumans::{Client, Error, InvalidInput};
+use talktohumans::mock::MockServerBuilder;
+use talktohumans::{ApiError, Client, ClientBuilder, Error, InvalidInput, UpdateContactOutput};
 use wiremock::matchers::{bearer_token, body_string, header, method, path};
 use wiremock::{Match, Mock, MockBuilder, MockServer, Request, ResponseTemplate};
 
@@ -24,15 +26,95 @@ pub const API_KEY: &str = "tth_test_5ecret_K3y_do_not_print";
 /// The `User-Agent` the crate must send.
 pub const USER_AGENT: &str = concat!("talktohumans-rust/", env!("CARGO_PKG_VERSION"));
 
-/// A client for `server` that makes exactly one attempt per call, so that
-/// `.expect(n)` on a mock counts calls, not retries.
-pub fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .api_key(API_KEY)
-        .base_url(server.uri())
+/// Where a test client sends: a server of any kind the tests use, or a URL.
+pub trait Endpoint {
+    fn base_url(&self) -> String;
+
+    /// The key the server takes.
+    fn api_key(&self) -> &str {
+        API_KEY
+    }
+}
+
+impl Endpoint for str {
+    fn base_url(&self) -> String {
+        self.to_owned()
+    }
+}
+
+impl Endpoint for String {
+    fn base_url(&self) -> String {
+        self.clone()
+    }
+}
+
+impl Endpoint for MockServer {
+    fn base_url(&self) -> String {
+        self.uri()
+    }
+}
+
+impl Endpoint for talktohumans::mock::MockServer {
+    fn base_url(&self) -> String {
+        talktohumans::mock::MockServer::base_url(self).to_owned()
+    }
+
+    fn api_key(&self) -> &str {
+        talktohumans::mock::MockServer::api_key(self)
+    }
+}
+
+impl Endpoint for loopback::RawServer {
+    fn base_url(&self) -> String {
+        self.url().to_owned()
+    }
+}
+
+impl Endpoint for loopback::RefusedAddress {
+    fn base_url(&self) -> String {
+        self.url()
+    }
+}
+
+/// A builder with [`API_KEY`] and nothing else set: where every test
+/// client that needs settings of its own starts (the scripted server's
+/// clients too, through `scripted::Server::client`).
+pub fn builder() -> ClientBuilder {
+    Client::builder().api_key(API_KEY)
+}
+
+/// A client for `endpoint` that makes exactly one attempt per call, so that
+/// `.expect(n)` on a mock counts calls, not retries, and statuses come back
+/// as they are.
+pub fn client(endpoint: &(impl Endpoint + ?Sized)) -> Client {
+    builder_for(endpoint)
         .max_retries(0)
         .build()
-        .expect("a client for the mock server")
+        .expect("a client for the test's server")
+}
+
+/// Sends the tests' usual update (tag 123 "Hot lead") to `endpoint` with
+/// one attempt, reading the answer strictly (`strict_responses`) or not.
+pub async fn send_update(
+    endpoint: &(impl Endpoint + ?Sized),
+    strict: bool,
+) -> Result<UpdateContactOutput, Error> {
+    builder_for(endpoint)
+        .max_retries(0)
+        .strict_responses(strict)
+        .build()
+        .expect("a client for the test's server")
+        .update_contact("123")
+        .add_tag("Hot lead")
+        .send()
+        .await
+}
+
+/// [`builder`] pointed at `endpoint`, with its key.
+pub fn builder_for(endpoint: &(impl Endpoint + ?Sized)) -> ClientBuilder {
+    builder()
+        .api_key(endpoint.api_key())
+        .base_url(endpoint.base_url())
 }
 
 /// The text of `tests/fixtures/<name>`.
@@ -71,9 +153,15 @@ pub fn json_response(status: u16, body: &str) -> ResponseTemplate {
 /// A mock server that answers one request, whatever it is, 200 with this
 /// JSON body (and fails the test when dropped if it got another number).
 pub async fn answering_once(body: &str) -> MockServer {
+    answering_once_with(json_response(200, body)).await
+}
+
+/// A mock server that answers one request, whatever it is, with `response`
+/// (and fails the test when dropped if it got another number).
+pub async fn answering_once_with(response: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
-        .respond_with(json_response(200, body))
+        .respond_with(response)
         .expect(1)
         .mount(&server)
         .await;
@@ -152,4 +240,28 @@ pub fn invalid_input<T: std::fmt::Debug>(result: Result<T, Error>) -> InvalidInp
         Err(Error::InvalidInput(invalid)) => invalid,
         other => panic!("expected Error::InvalidInput, got {other:?}"),
     }
+}
+
+/// The API error inside `error`, or a panic naming what came instead.
+pub fn api_error(error: &Error) -> &ApiError {
+    match error {
+        Error::Api(api) => api,
+        other => panic!("expected Error::Api, got {other:?}"),
+    }
+}
+
+/// The names of a contact's tags, in order; a tag without a name fails the
+/// test.
+pub fn tag_names(contact: &talktohumans::types::Contact) -> Vec<&str> {
+    contact
+        .tags
+        .iter()
+        .flatten()
+        .map(|tag| tag.name.as_deref().expect("every tag has a name"))
+        .collect()
+}
+
+/// Starts the crate's mock as `builder` sets it up.
+pub async fn start(builder: MockServerBuilder) -> talktohumans::mock::MockServer {
+    builder.start().await.expect("the mock starts")
 }

@@ -119,6 +119,36 @@ pub fn parse_response(buf: &[u8]) -> Parsed<Response> {
     )
 }
 
+/// Sends `request` on a new connection to `address` and reads until the
+/// server closes it: a raw client, for requests the crate's client would
+/// refuse to send. The answer must be one response, exactly as long as its
+/// `Content-Length` says.
+pub fn exchange(address: std::net::SocketAddr, request: &[u8]) -> io::Result<Response> {
+    use std::io::{Read, Write};
+
+    let mut stream = std::net::TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    // The server may answer (and close) before reading a large body whole.
+    let _ = stream.write_all(request);
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes)?;
+    let invalid = |reason: String| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{reason} in {:?}", String::from_utf8_lossy(&bytes)),
+        )
+    };
+    match parse_response(&bytes) {
+        Parsed::Complete(response, len) if len == bytes.len() => Ok(response),
+        Parsed::Complete(_, len) => Err(invalid(format!(
+            "{} bytes past the body",
+            bytes.len() - len
+        ))),
+        Parsed::Partial => Err(invalid("the body was cut short".to_owned())),
+        Parsed::Invalid(reason) => Err(invalid(reason)),
+    }
+}
+
 /// Reads one request from a blocking stream; bytes past it are dropped.
 pub fn read_request_blocking(stream: &mut impl io::Read) -> io::Result<Request> {
     let mut buf = Vec::new();

@@ -99,9 +99,9 @@ impl Reply {
 /// reply queued by [`reply_once`](Self::reply_once), else with the one set
 /// by [`reply_always`](Self::reply_always), and keeps every request it read.
 #[derive(Clone)]
-pub struct Server(Arc<Shared>);
+pub struct Server(Arc<ScriptedState>);
 
-struct Shared {
+struct ScriptedState {
     listener: TcpListener,
     address: SocketAddr,
     state: Mutex<State>,
@@ -125,7 +125,7 @@ impl Server {
             .set_nonblocking(true)
             .expect("a non-blocking listener");
         let address = listener.local_addr().expect("the listener's address");
-        Self(Arc::new(Shared {
+        Self(Arc::new(ScriptedState {
             listener,
             address,
             state: Mutex::default(),
@@ -183,7 +183,7 @@ impl Server {
     }
 }
 
-impl Shared {
+impl ScriptedState {
     fn state(&self) -> MutexGuard<'_, State> {
         // A test that panicked elsewhere leaves the state as usable as it was.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -238,7 +238,7 @@ impl Shared {
 
 /// The resolver of a [`Server`]'s clients: it resolves to the server, and
 /// starts the task that serves the connection the client opens next.
-struct HoldTheClock(Arc<Shared>);
+struct HoldTheClock(Arc<ScriptedState>);
 
 impl Resolve for HoldTheClock {
     fn resolve(&self, _: Name) -> Resolving {

@@ -11,7 +11,7 @@ use crate::observe::Observers;
 use crate::retry::RetryPolicy;
 
 /// What every call of a client shares.
-pub(crate) struct Shared {
+pub(crate) struct ClientConfig {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
     /// `Bearer <key>`, marked sensitive.
@@ -28,7 +28,7 @@ pub(crate) struct Shared {
     pub(crate) observers: Observers,
 }
 
-impl fmt::Debug for Shared {
+impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url)
