@@ -81,7 +81,7 @@ struct Pending {
     contact_id: String,
 }
 
-struct Shared {
+struct SendState {
     /// The place of the first row not yet written; rows are read in order,
     /// so those from here up to `next_seq` wait.
     front_seq: u64,
@@ -100,7 +100,7 @@ struct Shared {
     input_end: Option<Result<String, String>>,
 }
 
-impl Shared {
+impl SendState {
     /// Notes the result of row `seq`, and writes every row now known in
     /// line order.
     fn settle(&mut self, seq: u64, row: ResultRow) {
@@ -177,7 +177,7 @@ impl Recorder {
     }
 }
 
-fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+fn lock(shared: &Mutex<SendState>) -> MutexGuard<'_, SendState> {
     // Nothing panics while holding the lock; recover anyway rather than
     // lose the results.
     shared.lock().unwrap_or_else(|e| e.into_inner())
@@ -187,7 +187,7 @@ fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 struct Feed {
     rows: Option<Rows>,
     previous: Option<Previous>,
-    shared: Arc<Mutex<Shared>>,
+    shared: Arc<Mutex<SendState>>,
     room: Arc<Notify>,
 }
 
@@ -304,7 +304,7 @@ impl Feed {
 /// Sends the plan's rows and records every result.
 pub async fn send(plan: Plan) -> Sent {
     let printer = plan.progress.printer();
-    let shared = Arc::new(Mutex::new(Shared {
+    let shared = Arc::new(Mutex::new(SendState {
         front_seq: 0,
         next_seq: 0,
         done: HashMap::new(),
