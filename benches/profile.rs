@@ -9,7 +9,7 @@
 //!
 //! Instructions per operation: run a workload with N and 2N and divide the
 //! difference by N, which cancels start-up and connection setup. Workloads:
-//! `call-ours`, `call-hand-written`, `call-raw-hyper`, `call-raw-hyper-decoded`,
+//! `call-ours`, `call-ours-observed`, `call-hand-written`, `call-raw-hyper`, `call-raw-hyper-decoded`,
 //! `bulk-ours-<CONCURRENCY>`, `bulk-ours-unordered-<CONCURRENCY>`,
 //! `bulk-hand-written-<CONCURRENCY>`, `decode-ours`, `decode-hand-written`,
 //! `build`, and `sizes` (sizes of the in-flight futures). Under `cargo bench` (no workload) it does nothing.
@@ -96,6 +96,32 @@ async fn workload_future(workload: &str, count: u64, server: &FixedServer) {
     match workload {
         "call-ours" => {
             let client = support::our_client(&base_url);
+            let update = support::seed_update(CONTACT_ID);
+            for _ in 0..total {
+                black_box(client.send(&update).await.expect("a 200"));
+            }
+        }
+        "call-ours-observed" => {
+            // One observer that counts every event: the cost of watching.
+            #[derive(Default)]
+            struct Counting(std::sync::atomic::AtomicU64);
+            impl talktohumans::Observer for Counting {
+                fn on_attempt_start(&self, _: &talktohumans::AttemptStart<'_>) {
+                    self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                fn on_response(&self, _: &talktohumans::AttemptResponse<'_>) {
+                    self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                fn on_call_end(&self, _: &talktohumans::CallEnd<'_>) {
+                    self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            let client = talktohumans::Client::builder()
+                .api_key(API_KEY)
+                .base_url(&base_url)
+                .observer(std::sync::Arc::new(Counting::default()))
+                .build()
+                .expect("a loopback client builds");
             let update = support::seed_update(CONTACT_ID);
             for _ in 0..total {
                 black_box(client.send(&update).await.expect("a 200"));

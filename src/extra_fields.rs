@@ -24,15 +24,46 @@ pub(crate) fn extra_fields(body: &[u8]) -> Map<String, Value> {
     }
     #[derive(Deserialize)]
     struct Data {
-        contact: Map<String, Value>,
+        contact: Unknown,
     }
-    let Ok(envelope) = serde_json::from_slice::<Envelope>(body) else {
-        return Map::new();
-    };
-    let known = contact_fields();
-    let mut contact = envelope.data.contact;
-    contact.retain(|name, _| !known.contains(&name.as_str()));
-    contact
+    match serde_json::from_slice::<Envelope>(body) {
+        Ok(envelope) => envelope.data.contact.0,
+        Err(_) => Map::new(),
+    }
+}
+
+/// The fields of an object that [`Contact`] does not read. The values of
+/// those it reads are skipped, not built: they are most of the body, and
+/// building them as JSON values would cost more than decoding the contact.
+struct Unknown(Map<String, Value>);
+
+impl<'de> Deserialize<'de> for Unknown {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+
+        impl<'de> Visitor<'de> for Fields {
+            type Value = Unknown;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a contact object")
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Unknown, A::Error> {
+                let known = contact_fields();
+                let mut unknown = Map::new();
+                while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if known.contains(&name.as_ref()) {
+                        map.next_value::<de::IgnoredAny>()?;
+                    } else {
+                        unknown.insert(name.into_owned(), map.next_value()?);
+                    }
+                }
+                Ok(Unknown(unknown))
+            }
+        }
+
+        deserializer.deserialize_map(Fields)
+    }
 }
 
 /// The wire names of [`Contact`]'s fields.

@@ -64,7 +64,11 @@ pub trait Observer: Send + Sync + 'static {
         let _ = retry;
     }
 
-    /// The call ended, with the update applied or not.
+    /// The call ended, with the update applied or not. An update of a
+    /// batch that is held back without a call (behind a failed update of
+    /// its contact, with
+    /// [`BulkOptions::stop_contact_on_failure`](crate::BulkOptions::stop_contact_on_failure))
+    /// has no events: its [`BulkItem`](crate::BulkItem) says why.
     fn on_call_end(&self, end: &CallEnd<'_>) {
         let _ = end;
     }
