@@ -99,3 +99,47 @@ fn column_maps_an_exports_names_and_a_resume_keeps_them() {
             "--column contact_id=\"Id\", where the run had",
         ));
 }
+
+#[test]
+fn a_canary_sends_the_first_rows_and_a_resume_the_rest() {
+    let mock = Mock::start();
+    let dir = tempfile::tempdir().unwrap();
+    let ids = [
+        seed::MAYA_CHEN,
+        seed::TOMAS_HERRERA,
+        seed::PRIYA_RAMAN,
+        seed::MAYA_CHEN,
+    ];
+    let rows: String = ids.iter().map(|id| format!("{id},Canary\n")).collect();
+    let csv = write(dir.path(), "rows.csv", &format!("contact_id,add\n{rows}"));
+    let results = dir.path().join("rows.results.csv");
+    mock.command()
+        .args(["contact", "bulk", "--limit", "2", "--csv"])
+        .arg(&csv)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "not sent: past --limit 2; --resume sends the rest (2 row(s))",
+        ))
+        .stdout(predicate::str::contains(
+            "to continue: talktohumans contact bulk --resume",
+        ));
+    assert_eq!(mock.server.request_count(), 2);
+    let outcomes: Vec<String> = common::results(&results)
+        .iter()
+        .map(|row| row.split('|').nth(2).unwrap().to_owned())
+        .collect();
+    assert_eq!(outcomes, ["ok", "ok", "not_sent", "not_sent"]);
+
+    mock.command()
+        .args(["contact", "bulk", "--resume"])
+        .arg(&results)
+        .assert()
+        .success();
+    assert_eq!(mock.server.request_count(), 4, "only the rest was sent");
+    let outcomes: Vec<String> = common::results(&results)
+        .iter()
+        .map(|row| row.split('|').nth(2).unwrap().to_owned())
+        .collect();
+    assert_eq!(outcomes, ["ok", "ok", "ok", "ok"]);
+}

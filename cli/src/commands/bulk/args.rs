@@ -103,6 +103,12 @@ pub struct BulkArgs {
     #[arg(long, value_name = "RPS", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_rate: Option<u32>,
 
+    /// Send only the first N rows that are to be sent, and record the rest
+    /// as not_sent: a canary. `--resume RESULTS` then sends the rest (or,
+    /// with --limit again, the next N).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+
     /// Read a column of the tool from the input's own header, for an export
     /// with its own names: --column contact_id="Record ID" (repeatable).
     /// Other columns the tool does not use are ignored, and named once.

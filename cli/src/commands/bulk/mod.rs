@@ -123,6 +123,7 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
         writer,
         progress: Progress::new(checked.rows),
         signals: Arc::clone(&signals),
+        limit: args.limit,
     })
     .await;
 

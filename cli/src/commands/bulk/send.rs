@@ -52,6 +52,8 @@ pub struct Plan {
     pub writer: Writer,
     pub progress: Progress,
     pub signals: Arc<Signals>,
+    /// `--limit`: how many rows to send at most.
+    pub limit: Option<u64>,
 }
 
 /// What came of it.
@@ -187,6 +189,8 @@ fn lock(shared: &Mutex<SendState>) -> MutexGuard<'_, SendState> {
 struct Feed {
     rows: Option<Rows>,
     previous: Option<Previous>,
+    /// `--limit`, and how many rows it still lets through.
+    limit: Option<(u64, u64)>,
     shared: Arc<Mutex<SendState>>,
     room: Arc<Notify>,
 }
@@ -266,7 +270,20 @@ impl Feed {
             ..
         } = row;
         match check {
+            Check::Ready(_) if self.limit.is_some_and(|(_, left)| left == 0) => {
+                let limit = self.limit.map_or(0, |(limit, _)| limit);
+                let row = ResultRow {
+                    error: Some(format!(
+                        "not sent: past --limit {limit}; --resume sends the rest"
+                    )),
+                    ..ResultRow::new(line, &digest, &contact_id, Outcome::NotSent)
+                };
+                shared.settle(seq, row);
+            }
             Check::Ready(input) => {
+                if let Some((_, left)) = &mut self.limit {
+                    *left -= 1;
+                }
                 shared.give(Pending {
                     seq,
                     line,
@@ -327,6 +344,7 @@ pub async fn send(plan: Plan) -> Sent {
     let feed = Feed {
         rows: Some(plan.rows),
         previous: plan.previous,
+        limit: plan.limit.map(|limit| (limit, limit)),
         shared: Arc::clone(&shared),
         room: Arc::clone(&room),
     };
