@@ -11,8 +11,8 @@ use std::time::Duration;
 mod support;
 
 use support::proxy::LoggingProxy;
-use talktohumans::Error;
 use talktohumans::mock::{MockServer, seed};
+use talktohumans::{Client, Error};
 
 /// The proxy, named in every variable reqwest reads. Every test calls this
 /// before it builds a client, so the variables are set once, before any
@@ -53,11 +53,9 @@ fn assert_no_plain_request(proxy: &LoggingProxy) {
     );
 }
 
-#[tokio::test]
-async fn the_mocks_client_goes_straight_to_the_mock() {
-    let proxy = proxy();
-    let mock = MockServer::start().await.unwrap();
-    let client = mock.client_builder().max_retries(0).build().unwrap();
+/// Sends one update with `client`, which must reach `mock` with no plain
+/// request through the proxy.
+async fn reaches_the_mock_directly(client: &Client, mock: &MockServer, proxy: &LoggingProxy) {
     client
         .update_contact(seed::TOMAS_HERRERA)
         .add_tag("direct")
@@ -66,6 +64,14 @@ async fn the_mocks_client_goes_straight_to_the_mock() {
         .expect("the update reaches the mock");
     assert_eq!(mock.request_count(), 1);
     assert_no_plain_request(proxy);
+}
+
+#[tokio::test]
+async fn the_mocks_client_goes_straight_to_the_mock() {
+    let proxy = proxy();
+    let mock = MockServer::start().await.unwrap();
+    let client = mock.client_builder().max_retries(0).build().unwrap();
+    reaches_the_mock_directly(&client, &mock, proxy).await;
 }
 
 #[tokio::test]
@@ -78,14 +84,7 @@ async fn a_loopback_base_url_by_name_goes_straight_to_it() {
         .max_retries(0)
         .build()
         .unwrap();
-    client
-        .update_contact(seed::TOMAS_HERRERA)
-        .add_tag("direct")
-        .send()
-        .await
-        .expect("the update reaches the mock");
-    assert_eq!(mock.request_count(), 1);
-    assert_no_plain_request(proxy);
+    reaches_the_mock_directly(&client, &mock, proxy).await;
 }
 
 /// The crate's builder, handed on to reqwest by the caller, keeps the rule.
@@ -96,14 +95,7 @@ async fn the_reqwest_builder_for_loopback_has_no_proxy() {
     let builder = mock.client_builder().max_retries(0);
     let http = builder.reqwest_builder().unwrap().build().unwrap();
     let client = builder.http_client(http).build().unwrap();
-    client
-        .update_contact(seed::TOMAS_HERRERA)
-        .add_tag("direct")
-        .send()
-        .await
-        .expect("the update reaches the mock");
-    assert_eq!(mock.request_count(), 1);
-    assert_no_plain_request(proxy);
+    reaches_the_mock_directly(&client, &mock, proxy).await;
 }
 
 /// Plain http to another host, allowed on purpose, still never goes to a
