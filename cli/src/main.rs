@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+mod change;
 mod commands;
 mod context;
 mod credentials;
@@ -65,7 +66,7 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum ContactCommand {
     Update(update::UpdateArgs),
-    Bulk(bulk::BulkArgs),
+    Bulk(Box<bulk::BulkArgs>),
 }
 
 fn main() -> ExitCode {
@@ -113,7 +114,7 @@ fn main() -> ExitCode {
             let ran = runtime.block_on(async {
                 match command {
                     ContactCommand::Update(args) => update::run(&cli.connection, args).await,
-                    ContactCommand::Bulk(args) => bulk::run(&cli.connection, args).await,
+                    ContactCommand::Bulk(args) => bulk::run(&cli.connection, *args).await,
                 }
             });
             match ran {

@@ -1,16 +1,14 @@
 //! `contact update`: one contact, from flags.
 
-use std::path::PathBuf;
-
 use clap::Args;
 use talktohumans::types::Contact;
 use talktohumans::{InvalidInput, UpdateContactInput, UpdateContactOutput};
 
+use crate::change::{ChangeArgs, ChangeError};
 use crate::context::{Connection, connect};
 use crate::drift::DriftLog;
 use crate::exit::{self, UsageError};
 use crate::print::{err, out, terminal};
-use crate::tags;
 
 const TAGS_HELP: &str = "\
 Tags:
@@ -36,39 +34,8 @@ pub struct UpdateArgs {
     #[arg(value_name = "ID")]
     contact_id: String,
 
-    /// The LinkedIn account whose view of the contact (and notes) to change;
-    /// required when the contact exists under several accounts.
-    #[arg(long, value_name = "ID")]
-    account: Option<String>,
-
-    /// Add a tag (repeatable): NAME or NAME:COLOR.
-    #[arg(long, value_name = "TAG")]
-    add: Vec<String>,
-
-    /// Remove the tag with this name (repeatable).
-    #[arg(long, value_name = "TAG")]
-    remove: Vec<String>,
-
-    /// Replace all the contact's tags with these (repeatable).
-    #[arg(long, value_name = "TAG", conflicts_with = "clear_tags")]
-    set: Vec<String>,
-
-    /// Remove all the contact's tags.
-    #[arg(long)]
-    clear_tags: bool,
-
-    /// Replace the notes with this JSON text.
-    #[arg(long, value_name = "JSON", conflicts_with_all = ["notes_file", "clear_notes"])]
-    notes: Option<String>,
-
-    /// Replace the notes with the JSON text in this file (`-` reads standard
-    /// input).
-    #[arg(long, value_name = "FILE", conflicts_with = "clear_notes")]
-    notes_file: Option<PathBuf>,
-
-    /// Clear the notes.
-    #[arg(long)]
-    clear_notes: bool,
+    #[command(flatten)]
+    change: ChangeArgs,
 
     /// Print the full updated contact as JSON instead of a summary.
     #[arg(long)]
@@ -83,21 +50,10 @@ pub struct UpdateArgs {
 const PATH: &[&str] = &["contact", "update"];
 
 pub async fn run(connection: &Connection, args: UpdateArgs) -> Result<u8, UsageError> {
-    if (!args.set.is_empty() || args.clear_tags)
-        && (!args.add.is_empty() || !args.remove.is_empty())
-    {
-        let replace = if args.clear_tags {
-            "--clear-tags"
-        } else {
-            "--set"
-        };
+    if let Some(message) = args.change.conflict() {
         return Err(UsageError {
             path: PATH,
-            message: format!(
-                "{replace} replaces all the contact's tags, so it cannot be combined with \
-                 --add or --remove; give the whole new list with --set, or change some tags \
-                 with --add and --remove"
-            ),
+            message,
         });
     }
     let input = match build(&args) {
@@ -166,56 +122,17 @@ impl From<String> for Refused {
 }
 
 fn build(args: &UpdateArgs) -> Result<UpdateContactInput, Refused> {
-    let mut builder = UpdateContactInput::builder(&args.contact_id);
-    if let Some(account) = &args.account {
-        builder = builder.account_id(account);
-    }
-    for text in &args.add {
-        builder = builder.add_tag(tags::parse_tag(text)?);
-    }
-    for text in &args.remove {
-        builder = builder.remove_tag(tags::parse_name(text)?);
-    }
-    if !args.set.is_empty() {
-        let set = args
-            .set
-            .iter()
-            .map(|t| tags::parse_tag(t))
-            .collect::<Result<Vec<_>, String>>()?;
-        builder = builder.set_tags(set);
-    }
-    if args.clear_tags {
-        builder = builder.clear_tags();
-    }
-    if let Some(notes) = &args.notes {
-        builder = builder.notes_json(notes);
-    }
-    if let Some(path) = &args.notes_file {
-        let text = read_text(path)
-            .map_err(|e| format!("cannot read the notes file {}: {e}", path.display()))?;
-        builder = builder.notes_json(text);
-    }
-    if args.clear_notes {
-        builder = builder.clear_notes();
-    }
-    builder.build().map_err(|e| match e {
-        InvalidInput::NothingToUpdate => Refused::Usage(UsageError {
+    let change = args.change.change()?;
+    change.input(&args.contact_id).map_err(|e| match e {
+        ChangeError::Input(InvalidInput::NothingToUpdate) => Refused::Usage(UsageError {
             path: PATH,
             message: "nothing to change: give --add, --remove, --set, --clear-tags, --notes, \
                       --notes-file or --clear-notes"
                 .to_owned(),
         }),
-        other => Refused::Invalid(other.to_string()),
+        ChangeError::Input(other) => Refused::Invalid(other.to_string()),
+        ChangeError::Tag(_, message) => Refused::Invalid(message),
     })
-}
-
-/// A file argument whose `-` means standard input.
-fn read_text(path: &PathBuf) -> std::io::Result<String> {
-    if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(path)
-    }
 }
 
 /// The readable form: who the contact is, and what the update left.

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::change::ChangeArgs;
 use crate::exit;
 
 const FORMAT_HELP: &str = "\
-CSV format:
+CSV format (--csv):
   A header row, then one row per update. Columns, in any order, named in any
   case; only contact_id is required; other columns (an export's name, email,
   company, ...) are ignored, and a name that looks like a slip of one of
@@ -30,6 +31,23 @@ CSV format:
   27051,77,,,Partner:green;Renewal,\"{\"\"stage\"\": \"\"negotiation\"\"}\"
   18442,,,,(clear),(clear)
 
+JSON Lines format (--jsonl):
+  One JSON object a line, with the CSV's columns as keys (--column maps keys
+  too); blank lines are skipped. Ids are strings or whole numbers. Tags are
+  a string written as a CSV cell, or a list of strings, one tag each. notes
+  is the JSON value itself, sent as written. What is not there changes
+  nothing: a missing key, null, \"\" or []; \"(clear)\" clears set or notes.
+
+  {\"contact_id\": 41236, \"add\": [\"Hot lead:red\", \"Q4\"], \"remove\": \"Old tag\"}
+  {\"contact_id\": \"27051\", \"account_id\": 77, \"notes\": {\"stage\": \"negotiation\"}}
+
+Ids (--ids):
+  One contact id a line, each given the change of the flags --add, --remove,
+  --set, --clear-tags, --notes, --notes-file, --clear-notes and --account:
+
+  talktohumans contact bulk --ids webinar.txt --add \"Webinar:blue\"
+  cut -d, -f1 export.csv | talktohumans contact bulk --ids - --results webinar.results.csv --add Webinar
+
 Results, run record and resume:
   Every row gets a line in the results CSV (--results, by default beside the
   input as NAME.results.csv), in line order: line, row_digest, contact_id,
@@ -38,13 +56,17 @@ Results, run record and resume:
   loses at most the updates in flight. An existing file is never replaced
   unless --overwrite is given, and never when it is the input. Beside it,
   RESULTS.run.json records the run: where it went (the mock, or the base URL
-  and a fingerprint of the API key), the input (its path and SHA-256) and the
-  options that change what is sent.
+  and a fingerprint of the API key), the input (its path, format and
+  SHA-256) and the options that change what is sent (--ids's change too).
+  Standard input (-) is read once, into a private temporary file, and needs
+  --results.
 
   talktohumans contact bulk --resume RESULTS continues that run, with its own
   settings: it sends the rows that are not ok, skipped or applied_unreadable
   (failed, not_sent, or missing), and refuses flags that disagree with the
-  record, an input that changed, and a mock run against an API. The new
+  record, an input that changed, and a mock run against an API. A run that
+  read standard input is continued with the same input given again: --resume
+  RESULTS --csv - (or --jsonl -, --ids -). The new
   results replace RESULTS once they are complete and on disk.
 
   The rows of one contact go one at a time, in file order; once one fails,
@@ -54,7 +76,7 @@ Results, run record and resume:
   Ctrl-C, SIGTERM and SIGHUP stop starting updates, wait for those in flight,
   and record the rest as not_sent.";
 
-/// Update many contacts from a CSV file.
+/// Update many contacts from a CSV or JSON Lines file, or a list of ids.
 ///
 /// Every row is checked before anything is sent; invalid rows are listed
 /// with their line numbers, and nothing is sent unless --skip-invalid is
@@ -62,11 +84,26 @@ Results, run record and resume:
 #[derive(Debug, Args)]
 #[command(after_help = format!("{FORMAT_HELP}\n\n{}", exit::EXIT_CODES))]
 pub struct BulkArgs {
-    /// The CSV file of updates (a file, not standard input: it is read
-    /// twice, to check it and to send it). With --resume, where the run's
-    /// input is now, if it moved.
-    #[arg(long, value_name = "FILE", required_unless_present_any = ["resume", "only_failed"])]
+    /// The CSV file of updates; `-` reads standard input (with
+    /// --results). With --resume, where the run's input is now, if it
+    /// moved (or `-` for a run that read standard input).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present_any = ["resume", "only_failed", "jsonl", "ids"]
+    )]
     pub csv: Option<PathBuf>,
+
+    /// Read the updates as JSON Lines instead: one JSON object a line, with
+    /// the CSV's columns as keys (see below); `-` reads standard input.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["csv", "ids"])]
+    pub jsonl: Option<PathBuf>,
+
+    /// Apply one change, given with the flags below (--add, --set, --notes,
+    /// ...), to every contact id in FILE, one a line; `-` reads standard
+    /// input.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["csv", "columns"])]
+    pub ids: Option<PathBuf>,
 
     /// Where to write the results CSV [default: beside the input, as
     /// NAME.results.csv]. Its run record goes beside it, as
@@ -125,4 +162,8 @@ pub struct BulkArgs {
     /// flight while the server slows down.
     #[arg(long)]
     pub no_adaptive: bool,
+
+    /// The change for every id of --ids.
+    #[command(flatten, next_help_heading = "The change for every id (with --ids)")]
+    pub change: ChangeArgs,
 }

@@ -3,7 +3,7 @@
 
 use std::fs::File;
 
-use super::input::{Check, ColumnNames, Rows};
+use super::input::{self, Check, Format, Intake, Rows};
 use super::plan::Setup;
 use super::results::Previous;
 use super::stop::{Stop, invalid};
@@ -31,17 +31,13 @@ pub struct Checked {
 /// takes the file's digest; for a resume, also finds which rows are done,
 /// and which differ from the run's.
 pub fn check_input(setup: &Setup) -> Result<Checked, Stop> {
-    let path = &setup.record.input.path;
-    let shown = path.display().to_string();
-    let file =
-        File::open(path).map_err(|e| invalid(format!("cannot read {}: {e}", terminal(&shown))))?;
-    let mut rows =
-        Rows::new(file, &terminal(&shown), &setup.record.options.columns).map_err(invalid)?;
-    if !rows.ignored().is_empty() {
-        err(format_args!(
-            "ignoring the column(s) this tool does not use: {}",
-            terminal(&rows.ignored().join(", "))
-        ));
+    let shown = terminal(&setup.record.input.shown()).into_owned();
+    let file = input::open(&setup.record.input.path, &shown).map_err(invalid)?;
+    let mut rows = Rows::new(file, &shown, setup.record.intake()).map_err(invalid)?;
+    // A CSV names its columns in its header; JSON Lines, line by line.
+    let named = rows.ignored().len();
+    if named > 0 {
+        note_ignored(setup.record.input.format, rows.ignored());
     }
     let mut previous = match &setup.resumed {
         Some(_) => Some(Previous::open(&setup.results).map_err(invalid)?),
@@ -87,6 +83,9 @@ pub fn check_input(setup: &Setup) -> Result<Checked, Stop> {
             Check::Ready(_) => {}
         }
     }
+    if rows.ignored().len() > named {
+        note_ignored(setup.record.input.format, &rows.ignored()[named..]);
+    }
     if let Some(previous) = &mut previous
         && let Some(line) = previous.beyond().map_err(invalid)?
     {
@@ -116,9 +115,20 @@ pub fn check_input(setup: &Setup) -> Result<Checked, Stop> {
     })
 }
 
+fn note_ignored(format: Format, names: &[String]) {
+    let what = match format {
+        Format::Jsonl => "key(s)",
+        Format::Csv | Format::Ids => "column(s)",
+    };
+    err(format_args!(
+        "ignoring the {what} this tool does not use: {}",
+        terminal(&names.join(", "))
+    ));
+}
+
 /// Prints what each row would send; sends nothing.
-pub fn dry_run(file: File, shown: &str, names: &ColumnNames) -> Result<u8, Stop> {
-    let mut rows = Rows::new(file, &terminal(shown), names).map_err(invalid)?;
+pub fn dry_run(file: File, shown: &str, intake: Intake<'_>) -> Result<u8, Stop> {
+    let mut rows = Rows::new(file, &terminal(shown), intake).map_err(invalid)?;
     let mut count = 0;
     while let Some(row) = rows.next_row().map_err(invalid)? {
         if let Check::Ready(input) = row.check {

@@ -12,7 +12,7 @@ use crate::print::{err, out, terminal};
 
 /// Saves the results and reports; the exit code.
 pub fn finish(setup: &Setup, output: Output, sent: &Sent, signal: Option<i32>) -> u8 {
-    let shown = setup.record.input.path.display().to_string();
+    let shown = setup.record.input.shown();
     let mut ending = Ending {
         write_failed: false,
         signal,

@@ -70,12 +70,12 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
     })?;
     let mut setup = plan::setup(connection, args)?;
     plan::check_paths(&setup, args.overwrite)?;
-    let shown = setup.record.input.path.display().to_string();
+    let shown = setup.record.input.shown();
     let checked = check::check_input(&setup)?;
     plan::accept(&mut setup, &checked)?;
     let record = &setup.record;
     if args.dry_run {
-        return check::dry_run(checked.file, &shown, &record.options.columns);
+        return check::dry_run(checked.file, &shown, record.intake());
     }
     if setup.resumed.is_some() {
         err(format_args!(
@@ -118,7 +118,7 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
     let sent = send::send(send::Plan {
         client: session.client.clone(),
         options,
-        rows: Rows::new(checked.file, &shown, &record.options.columns).map_err(invalid)?,
+        rows: Rows::new(checked.file, &terminal(&shown), record.intake()).map_err(invalid)?,
         previous,
         writer,
         progress: Progress::new(checked.rows),

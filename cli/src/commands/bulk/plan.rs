@@ -4,13 +4,17 @@
 
 use std::path::{Path, PathBuf};
 
+use talktohumans::InvalidInput;
+
 use super::args::BulkArgs;
 use super::check::Checked;
 use super::durable::Output;
+use super::input::{Format, STDIN};
 use super::record::{self, InputIdentity, RunRecord, SendOptions};
 use super::results;
 use super::stop::{Stop, invalid};
 use super::summary::shell_word;
+use crate::change::{Change, ChangeError};
 use crate::context::{Connection, Target, api_key_fingerprint};
 use crate::exit;
 use crate::print::terminal;
@@ -25,13 +29,31 @@ pub struct Setup {
 
 /// The run's record, from the flags or from the run it continues.
 pub fn setup(connection: &Connection, args: &BulkArgs) -> Result<Setup, Stop> {
+    let given_input = [
+        (Format::Csv, &args.csv),
+        (Format::Jsonl, &args.jsonl),
+        (Format::Ids, &args.ids),
+    ]
+    .into_iter()
+    .find_map(|(format, path)| Some((format, path.as_deref()?)));
+    if given_input.is_some_and(|(_, path)| is_stdin(path))
+        && args.change.notes_file.as_deref().is_some_and(is_stdin)
+    {
+        return Err(Stop::Usage(
+            "the input and --notes-file cannot both be standard input (-)".to_owned(),
+        ));
+    }
     let given = SendOptions {
         skip_invalid: args.skip_invalid,
         max_rate: args.max_rate,
         no_adaptive: args.no_adaptive,
         columns: args.columns.iter().cloned().collect(),
+        change: change(args, given_input.map(|(format, _)| format))?,
     };
     let canonical = |path: &Path| {
+        if is_stdin(path) {
+            return Ok(path.to_owned());
+        }
         std::fs::canonicalize(path).map_err(|e| {
             invalid(format!(
                 "cannot read {}: {e}",
@@ -43,6 +65,15 @@ pub fn setup(connection: &Connection, args: &BulkArgs) -> Result<Setup, Stop> {
         let resumed = record::read(results).map_err(invalid)?;
         let mut found = connection.disagreements(&resumed.settings);
         resumed.options.disagreements(&given, &mut found);
+        if let Some((format, _)) = given_input
+            && format != resumed.input.format
+        {
+            found.push(format!(
+                "{}, where the run read its input with {}",
+                format.flag(),
+                resumed.input.format.flag()
+            ));
+        }
         if matches!(resumed.settings.target, Target::Api { .. })
             && let Some(key) = api_key_fingerprint(connection)
             && resumed.api_key.as_ref() != Some(&key)
@@ -62,8 +93,17 @@ pub fn setup(connection: &Connection, args: &BulkArgs) -> Result<Setup, Stop> {
             )));
         }
         let mut record = resumed.clone();
-        if let Some(csv) = &args.csv {
-            record.input.path = canonical(csv)?;
+        match given_input {
+            Some((_, path)) => record.input.path = canonical(path)?,
+            None if is_stdin(&resumed.input.path) => {
+                return Err(Stop::Usage(format!(
+                    "the run read its input from standard input, which is gone: give it \
+                     again, as --resume {} {} -",
+                    shell_word(results),
+                    resumed.input.format.flag()
+                )));
+            }
+            None => {}
         }
         return Ok(Setup {
             record,
@@ -71,10 +111,21 @@ pub fn setup(connection: &Connection, args: &BulkArgs) -> Result<Setup, Stop> {
             resumed: Some(resumed),
         });
     }
-    let Some(csv) = &args.csv else {
+    let Some((format, path)) = given_input else {
         return Err(Stop::Usage(
-            "--csv FILE or --resume RESULTS is needed".to_owned(),
+            "--csv FILE, --jsonl FILE, --ids FILE or --resume RESULTS is needed".to_owned(),
         ));
+    };
+    let results = match &args.results {
+        Some(results) => results.clone(),
+        None if is_stdin(path) && !args.dry_run => {
+            return Err(Stop::Usage(format!(
+                "{} - reads standard input, which has no place for the results beside it: \
+                 name the results file with --results",
+                format.flag()
+            )));
+        }
+        None => results::default_path(path),
     };
     let settings = connection.settings();
     let api_key = match settings.target {
@@ -82,18 +133,54 @@ pub fn setup(connection: &Connection, args: &BulkArgs) -> Result<Setup, Stop> {
         Target::Mock { .. } => None,
     };
     let input = InputIdentity {
-        path: canonical(csv)?,
+        path: canonical(path)?,
+        format,
         sha256: String::new(),
         rows: 0,
     };
     Ok(Setup {
         record: RunRecord::new(settings, api_key, input, given),
-        results: args
-            .results
-            .clone()
-            .unwrap_or_else(|| results::default_path(csv)),
+        results,
         resumed: None,
     })
+}
+
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == STDIN
+}
+
+/// The change that the flags give for every id of `--ids`, checked once
+/// here rather than on every row.
+fn change(args: &BulkArgs, format: Option<Format>) -> Result<Option<Change>, Stop> {
+    const FLAGS: &str = "--add, --remove, --set, --clear-tags, --notes, --notes-file, \
+                         --clear-notes or --account";
+    if !args.change.given() {
+        if format == Some(Format::Ids) && args.resume.is_none() {
+            return Err(Stop::Usage(format!(
+                "--ids needs the change to make to every id: {FLAGS}"
+            )));
+        }
+        return Ok(None);
+    }
+    if format.is_some_and(|f| f != Format::Ids) || (format.is_none() && args.resume.is_none()) {
+        return Err(Stop::Usage(format!(
+            "{FLAGS} give one change for every id of --ids; a CSV or JSON Lines input says the \
+             change of each contact in its rows"
+        )));
+    }
+    if let Some(conflict) = args.change.conflict() {
+        return Err(Stop::Usage(conflict));
+    }
+    let change = args.change.change().map_err(invalid)?;
+    // Any valid id: what is checked here is the change.
+    match change.input("1") {
+        Ok(_) => Ok(Some(change)),
+        Err(ChangeError::Input(InvalidInput::NothingToUpdate)) => Err(Stop::Usage(format!(
+            "--account alone changes nothing: add {FLAGS}"
+        ))),
+        Err(ChangeError::Input(e)) => Err(invalid(format!("the change: {e}; nothing was sent"))),
+        Err(ChangeError::Tag(_, e)) => Err(invalid(format!("the change: {e}; nothing was sent"))),
+    }
 }
 
 /// Refuses a results file (or run record) that is the input, by file
@@ -126,7 +213,7 @@ pub fn check_paths(setup: &Setup, overwrite: bool) -> Result<(), Stop> {
 /// Takes in what the first pass found: a resume refuses an input that
 /// changed, and invalid rows stop a run without `--skip-invalid`.
 pub fn accept(setup: &mut Setup, checked: &Checked) -> Result<(), Stop> {
-    let shown = terminal(&setup.record.input.path.display().to_string()).into_owned();
+    let shown = terminal(&setup.record.input.shown()).into_owned();
     if let Some(resumed) = &setup.resumed
         && resumed.input.sha256 != checked.sha256
     {

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::durable;
-use super::input::ColumnNames;
+use super::input::{ColumnNames, Format, Intake, STDIN};
+use crate::change::Change;
 use crate::context::{Settings, differs};
 use crate::print::terminal;
 
@@ -36,12 +37,27 @@ pub struct RunRecord {
 /// Which file the input was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputIdentity {
-    /// Its absolute path.
+    /// Its absolute path, or `-` for standard input.
     pub path: PathBuf,
+    /// How it is written (a record from before there was a choice is of a
+    /// CSV).
+    #[serde(default)]
+    pub format: Format,
     /// The SHA-256 of its content, in hex.
     pub sha256: String,
     /// How many data rows it has.
     pub rows: u64,
+}
+
+impl InputIdentity {
+    /// The input, as messages name it.
+    pub fn shown(&self) -> String {
+        if self.path.as_os_str() == STDIN {
+            "standard input".to_owned()
+        } else {
+            self.path.display().to_string()
+        }
+    }
 }
 
 /// The bulk flags that change what is sent, or when.
@@ -57,6 +73,9 @@ pub struct SendOptions {
     /// input has its own names.
     #[serde(default, skip_serializing_if = "ColumnNames::is_empty")]
     pub columns: ColumnNames,
+    /// `--ids`: the change for every id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
 }
 
 impl SendOptions {
@@ -83,6 +102,19 @@ impl SendOptions {
                 "--column {}, where the run had {}",
                 terminal(&show(&given.columns)),
                 terminal(&show(&self.columns))
+            ));
+        }
+        if let Some(change) = &given.change
+            && Some(change) != self.change.as_ref()
+        {
+            let had = self
+                .change
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), Change::as_flags);
+            found.push(format!(
+                "the change {}, where the run's was {}",
+                terminal(&change.as_flags()),
+                terminal(&had)
             ));
         }
         if given.max_rate.is_some() {
@@ -134,6 +166,15 @@ pub fn read(results: &Path) -> Result<RunRecord, String> {
 }
 
 impl RunRecord {
+    /// How to read the run's input.
+    pub fn intake(&self) -> Intake<'_> {
+        Intake {
+            format: self.input.format,
+            columns: &self.options.columns,
+            change: self.options.change.as_ref(),
+        }
+    }
+
     pub fn new(
         settings: Settings,
         api_key: Option<String>,
