@@ -347,9 +347,15 @@ fn a_run_that_read_standard_input_resumes_with_it_given_again() {
     let stdout = String::from_utf8(canary.get_output().stdout.clone()).unwrap();
     assert_eq!(mock.server.request_count(), 1);
     let resume = continue_command(&stdout);
+    assert_eq!(
+        resume[resume.len() - 2..],
+        ["--ids", "-"],
+        "the printed command gives standard input again"
+    );
+    let resume = &resume[..resume.len() - 2];
     // Without the input: it is gone, and the message says how to give it.
     mock.command()
-        .args(&resume)
+        .args(resume)
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!(
@@ -359,7 +365,7 @@ fn a_run_that_read_standard_input_resumes_with_it_given_again() {
         )));
     // Another input on standard input is not the run's.
     mock.command()
-        .args(&resume)
+        .args(resume)
         .args(["--ids", "-"])
         .write_stdin(format!("{}\n", seed::PRIYA_RAMAN))
         .assert()
@@ -369,7 +375,7 @@ fn a_run_that_read_standard_input_resumes_with_it_given_again() {
         ));
     // Another change is not the run's either.
     mock.command()
-        .args(&resume)
+        .args(resume)
         .args(["--ids", "-", "--add", "Other"])
         .write_stdin(ids.clone())
         .assert()
@@ -379,7 +385,7 @@ fn a_run_that_read_standard_input_resumes_with_it_given_again() {
         ));
     assert_eq!(mock.server.request_count(), 1);
     mock.command()
-        .args(&resume)
+        .args(resume)
         .args(["--ids", "-"])
         .write_stdin(ids)
         .assert()

@@ -3,6 +3,7 @@
 //! code.
 
 use super::durable::Output;
+use super::input::STDIN;
 use super::plan::Setup;
 use super::record;
 use super::send::Sent;
@@ -89,8 +90,16 @@ pub fn finish(setup: &Setup, output: Output, sent: &Sent, signal: Option<i32>) -
     }
     out(format_args!("results: {results_shown}"));
     if resumable && (sent.counts.unfinished() || ending.write_failed) {
+        // Standard input is gone with this run: the command says to give
+        // it again.
+        let input = &setup.record.input;
+        let again = if input.path.as_os_str() == STDIN {
+            format!(" {} -", input.format.flag())
+        } else {
+            String::new()
+        };
         out(format_args!(
-            "to continue: talktohumans contact bulk --resume {}",
+            "to continue: talktohumans contact bulk --resume {}{again}",
             shell_word(&setup.results)
         ));
     }
