@@ -71,6 +71,29 @@ pub fn split_cell(cell: &str) -> Vec<String> {
         .collect()
 }
 
+/// Writes tags as one CSV cell that [`split_cell`] and [`parse_tag`] read
+/// back: the inverse of the input syntax, so a results cell can be pasted
+/// into an input file. A name with `:` always gets its trailing `:` (or
+/// `:COLOR`), or the text after its last `:` would read as a color.
+pub fn write_cell<'a>(tags: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> String {
+    let mut cell = String::new();
+    for (name, color) in tags {
+        if !cell.is_empty() {
+            cell.push(';');
+        }
+        cell.push_str(&name.replace(';', ";;"));
+        match color {
+            Some(color) => {
+                cell.push(':');
+                cell.push_str(&color.replace(';', ";;"));
+            }
+            None if name.contains(':') => cell.push(':'),
+            None => {}
+        }
+    }
+    cell
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +136,35 @@ mod tests {
         assert_eq!(split_cell("R&D;;Ops;Sales"), ["R&D;Ops", "Sales"]);
         assert_eq!(split_cell("a;;;b"), ["a;", "b"]);
         assert!(split_cell("  ").is_empty());
+    }
+
+    #[test]
+    fn written_cells_read_back_as_the_same_tags() {
+        let tags = [
+            ("Hot lead", Some("red")),
+            ("R&D;Ops", None),
+            ("Stage: won", None),
+            ("Stage: lost", Some("gray")),
+            ("a;", Some("b")),
+            ("plain", None),
+        ];
+        let cell = write_cell(tags);
+        assert_eq!(
+            cell,
+            "Hot lead:red;R&D;;Ops;Stage: won:;Stage: lost:gray;a;;:b;plain"
+        );
+        let back: Vec<(String, Option<String>)> = split_cell(&cell)
+            .iter()
+            .map(|item| {
+                let tag = parse_tag(item).unwrap();
+                (tag.name().to_owned(), tag.color().map(str::to_owned))
+            })
+            .collect();
+        let expected: Vec<(String, Option<String>)> = tags
+            .iter()
+            .map(|(n, c)| ((*n).to_owned(), c.map(str::to_owned)))
+            .collect();
+        assert_eq!(back, expected);
+        assert_eq!(write_cell([]), "");
     }
 }

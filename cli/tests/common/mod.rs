@@ -75,7 +75,7 @@ pub fn results(path: &Path) -> Vec<String> {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("line,row_digest,contact_id,outcome,http_status,request_id,error")
+        Some("line,row_digest,contact_id,outcome,http_status,request_id,error,tags,notes_sha256")
     );
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -89,13 +89,32 @@ pub fn results(path: &Path) -> Vec<String> {
                 digest.len() == 16 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
                 "{record:?}"
             );
+            // What changed (tags, notes_sha256) is checked by `changed`.
             record
                 .iter()
+                .take(7)
                 .enumerate()
                 .filter(|(at, _)| *at != 1)
                 .map(|(_, cell)| cell)
                 .collect::<Vec<_>>()
                 .join("|")
+        })
+        .collect()
+}
+
+/// What each row of a results CSV says changed: `(line, tags,
+/// notes_sha256)`.
+pub fn changed(path: &Path) -> Vec<(String, String, String)> {
+    let mut reader = csv::Reader::from_path(path).expect("the results exist");
+    reader
+        .records()
+        .map(|r| {
+            let record = r.expect("a results row");
+            (
+                record[0].to_owned(),
+                record[7].to_owned(),
+                record[8].to_owned(),
+            )
         })
         .collect()
 }

@@ -52,7 +52,11 @@ Results, run record and resume:
   Every row gets a line in the results CSV (--results, by default beside the
   input as NAME.results.csv), in line order: line, row_digest, contact_id,
   outcome (ok, failed, applied_unreadable, skipped, invalid, not_sent),
-  http_status, request_id, error. It is written as rows finish, so a crash
+  http_status, request_id, error, and for an ok row what the server returned:
+  tags (the contact's tag names, written as an input cell) and notes_sha256
+  (the first 16 hex digits of the SHA-256 of the notes' JSON text, empty
+  without notes; printf %s 'JSON' | sha256sum | cut -c1-16 gives the same for
+  the notes you meant). It is written as rows finish, so a crash
   loses at most the updates in flight. An existing file is never replaced
   unless --overwrite is given, and never when it is the input. Beside it,
   RESULTS.run.json records the run: where it went (the mock, or the base URL

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::print::spreadsheet_cell;
 
 /// The columns, in order.
-pub const HEADER: [&str; 7] = [
+pub const HEADER: [&str; 9] = [
     "line",
     "row_digest",
     "contact_id",
@@ -22,7 +22,13 @@ pub const HEADER: [&str; 7] = [
     "http_status",
     "request_id",
     "error",
+    "tags",
+    "notes_sha256",
 ];
+
+/// The columns a results file must have: those after them came later, and
+/// a run recorded without them can still be resumed.
+const REQUIRED: usize = 7;
 
 /// What became of a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +102,12 @@ pub struct ResultRow {
     pub http_status: Option<u16>,
     pub request_id: Option<String>,
     pub error: Option<String>,
+    /// For an ok row: the contact's tags as the server returned them, as
+    /// an input cell writes them.
+    pub tags: Option<String>,
+    /// For an ok row whose contact has notes: the first 16 hex digits of
+    /// the SHA-256 of the notes' JSON text as the server returned it.
+    pub notes_sha256: Option<String>,
 }
 
 impl ResultRow {
@@ -108,6 +120,8 @@ impl ResultRow {
             http_status: None,
             request_id: None,
             error: None,
+            tags: None,
+            notes_sha256: None,
         }
     }
 }
@@ -147,6 +161,8 @@ impl Writer {
             &status,
             &spreadsheet_cell(row.request_id.as_deref().unwrap_or("")),
             &spreadsheet_cell(row.error.as_deref().unwrap_or("")),
+            &spreadsheet_cell(row.tags.as_deref().unwrap_or("")),
+            row.notes_sha256.as_deref().unwrap_or(""),
         ])?;
         self.csv.flush()
     }
@@ -156,7 +172,9 @@ impl Writer {
 pub struct Reader {
     shown: String,
     csv: csv::Reader<File>,
-    at: [usize; 7],
+    /// Where each of [`HEADER`]'s columns is; `None` for a later column
+    /// that an older file does not have.
+    at: [Option<usize>; HEADER.len()],
     last_line: u64,
     /// Where the text after the last line break starts: a row there was
     /// cut short.
@@ -171,11 +189,14 @@ impl Reader {
             complete_length(&mut file).map_err(|e| format!("cannot read {shown}: {e}"))?;
         let mut csv = csv::Reader::from_reader(file);
         let header = csv.headers().map_err(|e| format!("{shown}: {e}"))?.clone();
-        let mut at = [0; 7];
-        for (slot, name) in at.iter_mut().zip(HEADER) {
-            *slot = header.iter().position(|h| h == name).ok_or_else(|| {
-                format!("{shown} is not a results file of this version: it has no {name} column")
-            })?;
+        let mut at = [None; HEADER.len()];
+        for (column, (slot, name)) in at.iter_mut().zip(HEADER).enumerate() {
+            *slot = header.iter().position(|h| h == name);
+            if slot.is_none() && column < REQUIRED {
+                return Err(format!(
+                    "{shown} is not a results file of this version: it has no {name} column"
+                ));
+            }
         }
         Ok(Self {
             shown,
@@ -200,7 +221,7 @@ impl Reader {
             Err(e) if cut(e.position()) => return Ok(None),
             Err(e) => return Err(format!("{}: {e}", self.shown)),
         }
-        let cell = |column: usize| record.get(self.at[column]).unwrap_or("");
+        let cell = |column: usize| self.at[column].and_then(|at| record.get(at)).unwrap_or("");
         let bad = |what: &str| format!("{}: line {:?}: {what}", self.shown, cell(0));
         let line: u64 = cell(0)
             .parse()
@@ -221,6 +242,8 @@ impl Reader {
             http_status: cell(4).parse().ok(),
             request_id: text(5),
             error: text(6),
+            tags: text(7),
+            notes_sha256: text(8),
         }))
     }
 }

@@ -16,6 +16,7 @@ use std::io;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::{StreamExt, stream};
+use sha2::{Digest, Sha256};
 use talktohumans::{
     BulkItem, BulkOptions, BulkSummary, Client, Error, ErrorKind, NotSent, StopHandle,
     UpdateContactInput,
@@ -27,8 +28,10 @@ use super::progress::Progress;
 use super::results::{Outcome, Previous, ResultRow, Writer};
 use super::signals::Signals;
 use super::summary::Counts;
+use crate::context::hex;
 use crate::drift::DriftLog;
 use crate::print::terminal;
+use crate::tags;
 
 /// Failures shown as they happen; past these, a terminal would scroll away
 /// and the results CSV has them all.
@@ -430,6 +433,22 @@ fn result_row(pending: &Pending, item: BulkItem, failed_lines: &HashMap<usize, u
         Ok(output) => ResultRow {
             http_status: Some(output.status.as_u16()),
             request_id: output.request_id().map(str::to_owned),
+            // A contact's tags come back as names only (the API reference
+            // returns no color), so the cell holds names.
+            tags: Some(tags::write_cell(
+                output
+                    .contact
+                    .tags
+                    .iter()
+                    .flatten()
+                    .filter_map(|tag| Some((tag.name.as_deref()?, None))),
+            )),
+            notes_sha256: output
+                .contact
+                .notes_json
+                .as_deref()
+                .filter(|notes| !notes.is_empty())
+                .map(|notes| hex(&Sha256::digest(notes.as_bytes())[..8])),
             ..row(Outcome::Ok)
         },
         // Every reason the batch gives for not sending, whatever it is.
