@@ -108,3 +108,95 @@ fn a_results_file_from_before_these_columns_is_resumed() {
     assert_eq!(changed[0].1, "", "the old row had no tags recorded");
     assert_eq!(changed[1].1, "Old tag;Newsletter;B", "the resumed row has");
 }
+
+#[test]
+fn contacts_out_holds_each_ok_rows_contact_whole_in_line_order() {
+    let mock = Mock::start();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "c.csv",
+        &format!(
+            "contact_id,add\n{},Webinar\n99999,A\n{},Webinar\n",
+            seed::TOMAS_HERRERA,
+            seed::MAYA_CHEN
+        ),
+    );
+    let contacts = dir.path().join("contacts.jsonl");
+    mock.command()
+        .args(["contact", "bulk", "--csv"])
+        .arg(&csv)
+        .arg("--contacts-out")
+        .arg(&contacts)
+        .assert()
+        .code(5)
+        .stdout(predicates::str::contains(format!(
+            "contacts: {}",
+            contacts.display()
+        )));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&contacts)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "only the ok rows: {lines:?}");
+    for (line, (number, id)) in lines
+        .iter()
+        .zip([(2, seed::TOMAS_HERRERA), (4, seed::MAYA_CHEN)])
+    {
+        assert_eq!(line["line"], number);
+        assert_eq!(line["contact_id"], id);
+        let contact = &line["contact"];
+        assert_eq!(contact["contact_id"], id);
+        let names: Vec<&str> = contact["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, mock.server.contact(id).unwrap().tag_names());
+        assert!(
+            contact.get("name").is_some(),
+            "the whole contact, not only what changed: {contact}"
+        );
+    }
+}
+
+#[test]
+fn contacts_out_never_replaces_a_file_unasked_nor_the_runs_own() {
+    let mock = Mock::start();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = write(
+        dir.path(),
+        "c.csv",
+        &format!("contact_id,add\n{},A\n", seed::MAYA_CHEN),
+    );
+    let existing = write(dir.path(), "audit.jsonl", "kept\n");
+    let refused = |target: &std::path::Path, message: &str| {
+        mock.command()
+            .args(["contact", "bulk", "--csv"])
+            .arg(&csv)
+            .arg("--contacts-out")
+            .arg(target)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    };
+    refused(
+        &existing,
+        "exists; choose another file, or pass --overwrite",
+    );
+    refused(&csv, "is the input");
+    refused(&dir.path().join("c.results.csv"), "is the results file");
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "kept\n");
+    assert_eq!(mock.server.request_count(), 0);
+    mock.command()
+        .args(["contact", "bulk", "--overwrite", "--csv"])
+        .arg(&csv)
+        .arg("--contacts-out")
+        .arg(&existing)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&existing).unwrap();
+    assert!(text.starts_with("{\"contact\":"), "{text}");
+}

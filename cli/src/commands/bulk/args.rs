@@ -115,7 +115,15 @@ pub struct BulkArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "resume")]
     pub results: Option<PathBuf>,
 
-    /// Replace the results file (and its run record) if it exists.
+    /// Also write each contact that came back ok, whole and as the server
+    /// returned it, to FILE as JSON Lines, in line order, for audit: {"line":
+    /// N, "contact_id": "ID", "contact": {...}}. With --resume, the
+    /// contacts of the rows that run sends.
+    #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
+    pub contacts_out: Option<PathBuf>,
+
+    /// Replace the results file (and its run record), and the
+    /// --contacts-out file, if they exist.
     #[arg(long, conflicts_with = "resume")]
     pub overwrite: bool,
 

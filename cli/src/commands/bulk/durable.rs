@@ -41,6 +41,13 @@ impl Output {
         })
     }
 
+    /// Where the file goes.
+    pub fn path(&self) -> &Path {
+        match self {
+            Output::New { path, .. } | Output::Replacing { path, .. } => path,
+        }
+    }
+
     /// A handle to write through (the same open file).
     pub fn writer(&self) -> io::Result<File> {
         match self {

@@ -12,7 +12,13 @@ use crate::exit;
 use crate::print::{err, out, terminal};
 
 /// Saves the results and reports; the exit code.
-pub fn finish(setup: &Setup, output: Output, sent: &Sent, signal: Option<i32>) -> u8 {
+pub fn finish(
+    setup: &Setup,
+    output: Output,
+    contacts: Option<Output>,
+    sent: &Sent,
+    signal: Option<i32>,
+) -> u8 {
     let shown = setup.record.input.shown();
     let mut ending = Ending {
         write_failed: false,
@@ -65,6 +71,19 @@ pub fn finish(setup: &Setup, output: Output, sent: &Sent, signal: Option<i32>) -
             ));
         }
     }
+    // The contacts file holds only rows the results hold: kept as far as
+    // it was written, like a new results file.
+    let contacts_shown = contacts
+        .as_ref()
+        .map(|c| terminal(&c.path().display().to_string()).into_owned());
+    if let (Some(contacts), Some(shown)) = (contacts, &contacts_shown)
+        && let Err(e) = contacts.commit()
+    {
+        ending.write_failed = true;
+        err(format_args!(
+            "error: cannot save the contacts in {shown}: {e}"
+        ));
+    }
     let mut code = summary::exit_code(&sent.counts, &ending);
     match &sent.input_end {
         Some(Err(e)) => {
@@ -89,6 +108,9 @@ pub fn finish(setup: &Setup, output: Output, sent: &Sent, signal: Option<i32>) -
         out(format_args!("drift: {drift}; the updates were applied"));
     }
     out(format_args!("results: {results_shown}"));
+    if let Some(shown) = &contacts_shown {
+        out(format_args!("contacts: {shown}"));
+    }
     if resumable && (sent.counts.unfinished() || ending.write_failed) {
         // Standard input is gone with this run: the command says to give
         // it again.

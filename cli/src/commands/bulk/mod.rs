@@ -69,7 +69,7 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
         )
     })?;
     let mut setup = plan::setup(connection, args)?;
-    plan::check_paths(&setup, args.overwrite)?;
+    plan::check_paths(&setup, args.overwrite, args.contacts_out.as_deref())?;
     let shown = setup.record.input.shown();
     let checked = check::check_input(&setup)?;
     plan::accept(&mut setup, &checked)?;
@@ -104,6 +104,14 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
         )
     };
     let writer = Writer::new(output.writer().map_err(unwritable)?).map_err(unwritable)?;
+    let contacts = match &args.contacts_out {
+        Some(path) => Some(plan::open_contacts(path, args.overwrite)?),
+        None => None,
+    };
+    let contacts_file = match &contacts {
+        Some(contacts) => Some(contacts.writer().map_err(unwritable)?),
+        None => None,
+    };
     let previous = match &setup.resumed {
         Some(_) => Some(Previous::open(&setup.results).map_err(invalid)?),
         None => None,
@@ -124,8 +132,15 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
         progress: Progress::new(checked.rows),
         signals: Arc::clone(&signals),
         limit: args.limit,
+        contacts: contacts_file,
     })
     .await;
 
-    Ok(finish::finish(&setup, output, &sent, signals.first()))
+    Ok(finish::finish(
+        &setup,
+        output,
+        contacts,
+        &sent,
+        signals.first(),
+    ))
 }

@@ -186,9 +186,36 @@ fn change(args: &BulkArgs, format: Option<Format>) -> Result<Option<Change>, Sto
 /// Refuses a results file (or run record) that is the input, by file
 /// identity (a hard link, `./x` and `x` are the same file), or that exists
 /// when nothing said to replace it.
-pub fn check_paths(setup: &Setup, overwrite: bool) -> Result<(), Stop> {
+pub fn check_paths(
+    setup: &Setup,
+    overwrite: bool,
+    contacts_out: Option<&Path>,
+) -> Result<(), Stop> {
     let input = &setup.record.input.path;
     let sidecar = record::path_of(&setup.results);
+    if let Some(contacts) = contacts_out {
+        for (what, path) in [
+            ("input", input),
+            ("results file", &setup.results),
+            ("run record", &sidecar),
+        ] {
+            let same = same_file::is_same_file(contacts, path).unwrap_or(false)
+                || contacts == path.as_path();
+            if same {
+                return Err(Stop::Usage(format!(
+                    "--contacts-out {} is the {what}, which it would overwrite; choose another \
+                     file",
+                    terminal(&contacts.display().to_string())
+                )));
+            }
+        }
+        if !overwrite && contacts.symlink_metadata().is_ok() {
+            return Err(Stop::Usage(format!(
+                "--contacts-out {} exists; choose another file, or pass --overwrite to replace it",
+                terminal(&contacts.display().to_string())
+            )));
+        }
+    }
     for (what, path) in [("results file", &setup.results), ("run record", &sidecar)] {
         if same_file::is_same_file(input, path).unwrap_or(false) {
             return Err(Stop::Usage(format!(
@@ -239,6 +266,25 @@ pub fn accept(setup: &mut Setup, checked: &Checked) -> Result<(), Stop> {
         )));
     }
     Ok(())
+}
+
+/// Where the contacts go: like the results, a new file, or one that
+/// replaces the old once complete.
+pub fn open_contacts(path: &Path, overwrite: bool) -> Result<Output, Stop> {
+    let opened = if overwrite {
+        Output::replacing(path)
+    } else {
+        Output::create_new(path)
+    };
+    opened.map_err(|e| {
+        Stop::Exit(
+            exit::RESULTS_UNWRITABLE,
+            format!(
+                "cannot write {}: {e}; nothing was sent",
+                terminal(&path.display().to_string())
+            ),
+        )
+    })
 }
 
 /// Where the results go: a new file, created new; or, for a resume or with

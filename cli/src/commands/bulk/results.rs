@@ -108,6 +108,9 @@ pub struct ResultRow {
     /// For an ok row whose contact has notes: the first 16 hex digits of
     /// the SHA-256 of the notes' JSON text as the server returned it.
     pub notes_sha256: Option<String>,
+    /// For an ok row, with `--contacts-out`: the contact, whole; not in
+    /// the results CSV.
+    pub contact: Option<serde_json::Value>,
 }
 
 impl ResultRow {
@@ -122,6 +125,7 @@ impl ResultRow {
             error: None,
             tags: None,
             notes_sha256: None,
+            contact: None,
         }
     }
 }
@@ -244,6 +248,7 @@ impl Reader {
             error: text(6),
             tags: text(7),
             notes_sha256: text(8),
+            contact: None,
         }))
     }
 }

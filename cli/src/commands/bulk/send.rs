@@ -12,7 +12,8 @@
 //! the batch, so reading goes on with other contacts' rows.
 
 use std::collections::HashMap;
-use std::io;
+use std::fs::File;
+use std::io::{self, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::{StreamExt, stream};
@@ -57,6 +58,8 @@ pub struct Plan {
     pub signals: Arc<Signals>,
     /// `--limit`: how many rows to send at most.
     pub limit: Option<u64>,
+    /// `--contacts-out`: where each ok row's contact goes, whole.
+    pub contacts: Option<File>,
 }
 
 /// What came of it.
@@ -133,6 +136,7 @@ struct Recorder {
     unrecorded: Vec<u64>,
     unrecorded_more: u64,
     stop: Option<StopHandle>,
+    contacts: Option<File>,
 }
 
 impl Recorder {
@@ -163,7 +167,10 @@ impl Recorder {
             ));
         }
         if self.write_error.is_none()
-            && let Err(e) = self.writer.write(&row)
+            && let Err(e) = self
+                .writer
+                .write(&row)
+                .and_then(|()| self.write_contact(&row))
         {
             self.write_error = Some(e);
             // Nothing more goes out that could not be recorded; what is in
@@ -179,6 +186,24 @@ impl Recorder {
                 self.unrecorded_more += 1;
             }
         }
+    }
+}
+
+impl Recorder {
+    /// Writes an ok row's contact as one JSON line, after its results row,
+    /// so that the contacts file never holds a row the results do not.
+    fn write_contact(&mut self, row: &ResultRow) -> io::Result<()> {
+        let (Some(file), Some(contact)) = (&mut self.contacts, &row.contact) else {
+            return Ok(());
+        };
+        let mut line = serde_json::to_vec(&serde_json::json!({
+            "line": row.line,
+            "contact_id": row.contact_id,
+            "contact": contact,
+        }))
+        .map_err(io::Error::other)?;
+        line.push(b'\n');
+        file.write_all(&line)
     }
 }
 
@@ -340,6 +365,7 @@ pub async fn send(plan: Plan) -> Sent {
             unrecorded: Vec::new(),
             unrecorded_more: 0,
             stop: None,
+            contacts: plan.contacts,
         },
         input_end: None,
     }));
@@ -372,7 +398,8 @@ pub async fn send(plan: Plan) -> Sent {
                     state.recorder.drift.note(&output.drift);
                 }
                 let index = item.index;
-                let row = result_row(&pending, item, &state.failed_lines);
+                let keep_contact = state.recorder.contacts.is_some();
+                let row = result_row(&pending, item, &state.failed_lines, keep_contact);
                 if row.outcome == Outcome::Failed {
                     state.failed_lines.insert(index, pending.line);
                 }
@@ -414,7 +441,12 @@ pub async fn send(plan: Plan) -> Sent {
     }
 }
 
-fn result_row(pending: &Pending, item: BulkItem, failed_lines: &HashMap<usize, u64>) -> ResultRow {
+fn result_row(
+    pending: &Pending,
+    item: BulkItem,
+    failed_lines: &HashMap<usize, u64>,
+    keep_contact: bool,
+) -> ResultRow {
     let row = |outcome| ResultRow::new(pending.line, &pending.digest, &pending.contact_id, outcome);
     // The batch names the failed row by its own index; a line means
     // something to whoever reads the results.
@@ -449,6 +481,7 @@ fn result_row(pending: &Pending, item: BulkItem, failed_lines: &HashMap<usize, u
                 .as_deref()
                 .filter(|notes| !notes.is_empty())
                 .map(|notes| hex(&Sha256::digest(notes.as_bytes())[..8])),
+            contact: keep_contact.then(|| whole_contact(&output)),
             ..row(Outcome::Ok)
         },
         // Every reason the batch gives for not sending, whatever it is.
@@ -467,4 +500,15 @@ fn result_row(pending: &Pending, item: BulkItem, failed_lines: &HashMap<usize, u
             })
         },
     }
+}
+
+/// The contact as the server returned it, fields the spec does not know
+/// included: read from the body kept byte for byte, or, should that not
+/// hold one where the spec puts it, the decoded contact.
+fn whole_contact(output: &talktohumans::UpdateContactOutput) -> serde_json::Value {
+    serde_json::from_slice::<serde_json::Value>(output.raw_body())
+        .ok()
+        .and_then(|mut body| Some(body.pointer_mut("/data/contact")?.take()))
+        .filter(serde_json::Value::is_object)
+        .unwrap_or_else(|| serde_json::to_value(&output.contact).unwrap_or_default())
 }
