@@ -14,6 +14,7 @@ mod drift;
 mod exit;
 mod logging;
 mod print;
+mod returned;
 mod tags;
 
 use std::process::ExitCode;
@@ -38,6 +39,15 @@ struct Cli {
     /// "talktohumans=debug") wins over it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// How `contact update` and `contact bulk` print their result: text for
+    /// people, or json, one JSON document on standard output (shapes in
+    /// each command's help) with everything else on standard error.
+    #[arg(long, global = true, value_enum, default_value_t = print::Format::Text)]
+    format: print::Format,
+    /// Print only errors and warnings (and, with --format json, the JSON):
+    /// no progress, no summary, no notes.
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(flatten)]
     connection: Connection,
     #[command(subcommand)]
@@ -71,6 +81,7 @@ enum ContactCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    print::set_mode(cli.format, cli.quiet);
     if let Err(message) = logging::init(cli.verbose) {
         usage_error(UsageError { path: &[], message });
     }

@@ -1,6 +1,7 @@
 //! `contact update`: one contact, from flags.
 
 use clap::Args;
+use serde_json::json;
 use talktohumans::types::Contact;
 use talktohumans::{InvalidInput, UpdateContactInput, UpdateContactOutput};
 
@@ -8,7 +9,8 @@ use crate::change::{ChangeArgs, ChangeError};
 use crate::context::{Connection, connect};
 use crate::drift::DriftLog;
 use crate::exit::{self, UsageError};
-use crate::print::{err, out, terminal};
+use crate::print::{self, err, out, terminal};
+use crate::returned;
 
 const TAGS_HELP: &str = "\
 Tags:
@@ -20,6 +22,12 @@ Tags:
 
   --set replaces all the contact's tags with the ones given; --clear-tags
   removes them all. Neither goes with --add or --remove.
+
+JSON output (--format json): one object on standard output,
+  {\"dry_run\": false, \"contact_id\", \"http_status\", \"request_id\", \"contact\": {...}}
+  with the contact whole as the server returned it; with --dry-run,
+  {\"dry_run\": true, \"contact_id\", \"body\": {...}}; on a failed call,
+  {\"error\": {\"message\", \"http_status\", \"request_id\", \"applied\"}}.
 
 Examples:
   talktohumans --mock contact update 41236 --add \"Hot lead:red\" --remove \"Old tag\"
@@ -68,7 +76,16 @@ pub async fn run(connection: &Connection, args: UpdateArgs) -> Result<u8, UsageE
         }
     };
     if args.dry_run {
-        out(input.body_json());
+        if print::json_mode() {
+            print::json(&json!({
+                "dry_run": true,
+                "contact_id": input.contact_id().as_str(),
+                "body": serde_json::from_str::<serde_json::Value>(&input.body_json())
+                    .unwrap_or_default(),
+            }));
+        } else {
+            out(input.body_json());
+        }
         err(format_args!(
             "dry run: would send PATCH /v1/contacts/{}; nothing was sent",
             input.contact_id()
@@ -85,7 +102,15 @@ pub async fn run(connection: &Connection, args: UpdateArgs) -> Result<u8, UsageE
     Ok(match session.client.send(&input).await {
         Ok(output) => {
             DriftLog::default().note(&output.drift);
-            if args.json {
+            if print::json_mode() {
+                print::json(&json!({
+                    "dry_run": false,
+                    "contact_id": input.contact_id().as_str(),
+                    "http_status": output.status.as_u16(),
+                    "request_id": output.request_id(),
+                    "contact": returned::whole_contact(&output),
+                }));
+            } else if args.json {
                 match serde_json::to_string_pretty(&output.contact) {
                     Ok(json) => out(json),
                     Err(e) => {
@@ -102,6 +127,16 @@ pub async fn run(connection: &Connection, args: UpdateArgs) -> Result<u8, UsageE
         }
         Err(e) => {
             err(format_args!("error: {}", terminal(&e.to_string())));
+            if print::json_mode() {
+                print::json(&json!({
+                    "error": {
+                        "message": e.to_string(),
+                        "http_status": e.status().map(|s| s.as_u16()),
+                        "request_id": e.request_id(),
+                        "applied": e.applied(),
+                    }
+                }));
+            }
             exit::API_FAILURE
         }
     })

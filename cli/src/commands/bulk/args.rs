@@ -78,7 +78,16 @@ Results, run record and resume:
   them in order.
 
   Ctrl-C, SIGTERM and SIGHUP stop starting updates, wait for those in flight,
-  and record the rest as not_sent.";
+  and record the rest as not_sent.
+
+JSON output (--format json):
+  Standard output holds one JSON object when the run ends: {\"rows\": {\"ok\",
+  \"failed\", \"applied_unreadable\", \"skipped\", \"invalid\", \"not_sent\"},
+  \"not_sent_reasons\": {REASON: ROWS}, \"retries\", \"elapsed_ms\", \"drift\" (text
+  or null), \"results\" (path), \"contacts\" (path or null), \"resume_command\"
+  (or null), \"stopped_by_signal\" (number or null), \"exit_code\"}. With
+  --dry-run, one object a valid row instead: {\"line\", \"contact_id\", \"body\"}.
+  Each row's outcome is in the results CSV.";
 
 /// Update many contacts from a CSV or JSON Lines file, or a list of ids.
 ///

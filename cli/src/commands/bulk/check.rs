@@ -3,12 +3,14 @@
 
 use std::fs::File;
 
+use serde_json::json;
+
 use super::input::{self, Check, Format, Intake, Rows};
 use super::plan::Setup;
 use super::results::Previous;
 use super::stop::{Stop, invalid};
 use crate::exit;
-use crate::print::{err, out, terminal};
+use crate::print::{self, err, out, terminal};
 
 /// Lines of each kind (invalid, skipped) listed while checking; the
 /// results file has them all.
@@ -133,6 +135,15 @@ pub fn dry_run(file: File, shown: &str, intake: Intake<'_>) -> Result<u8, Stop> 
     while let Some(row) = rows.next_row().map_err(invalid)? {
         if let Check::Ready(input) = row.check {
             count += 1;
+            if print::json_mode() {
+                print::json(&json!({
+                    "line": row.line,
+                    "contact_id": input.contact_id().as_str(),
+                    "body": serde_json::from_str::<serde_json::Value>(&input.body_json())
+                        .unwrap_or_default(),
+                }));
+                continue;
+            }
             out(format_args!(
                 "line {}: PATCH /v1/contacts/{} {}",
                 row.line,

@@ -2,6 +2,8 @@
 //! the summary printed, the command that continues the run, and the exit
 //! code.
 
+use serde_json::json;
+
 use super::durable::Output;
 use super::input::STDIN;
 use super::plan::Setup;
@@ -9,7 +11,7 @@ use super::record;
 use super::send::Sent;
 use super::summary::{self, Ending, shell_word};
 use crate::exit;
-use crate::print::{err, out, terminal};
+use crate::print::{self, err, out, terminal};
 
 /// Saves the results and reports; the exit code.
 pub fn finish(
@@ -73,6 +75,7 @@ pub fn finish(
     }
     // The contacts file holds only rows the results hold: kept as far as
     // it was written, like a new results file.
+    let contacts_path = contacts.as_ref().map(|c| c.path().display().to_string());
     let contacts_shown = contacts
         .as_ref()
         .map(|c| terminal(&c.path().display().to_string()).into_owned());
@@ -111,7 +114,7 @@ pub fn finish(
     if let Some(shown) = &contacts_shown {
         out(format_args!("contacts: {shown}"));
     }
-    if resumable && (sent.counts.unfinished() || ending.write_failed) {
+    let resume = (resumable && (sent.counts.unfinished() || ending.write_failed)).then(|| {
         // Standard input is gone with this run: the command says to give
         // it again.
         let input = &setup.record.input;
@@ -120,10 +123,35 @@ pub fn finish(
         } else {
             String::new()
         };
-        out(format_args!(
-            "to continue: talktohumans contact bulk --resume {}{again}",
+        format!(
+            "talktohumans contact bulk --resume {}{again}",
             shell_word(&setup.results)
-        ));
+        )
+    });
+    if let Some(command) = &resume {
+        out(format_args!("to continue: {command}"));
+    }
+    if print::json_mode() {
+        let counts = &sent.counts;
+        print::json(&json!({
+            "rows": {
+                "ok": counts.ok,
+                "failed": counts.failed,
+                "applied_unreadable": counts.applied_unreadable,
+                "skipped": counts.skipped,
+                "invalid": counts.invalid,
+                "not_sent": counts.not_sent,
+            },
+            "not_sent_reasons": counts.reasons,
+            "retries": sent.summary.retries,
+            "elapsed_ms": u64::try_from(sent.summary.elapsed.as_millis()).unwrap_or(u64::MAX),
+            "drift": sent.drift,
+            "results": setup.results.display().to_string(),
+            "contacts": contacts_path,
+            "resume_command": resume,
+            "stopped_by_signal": signal,
+            "exit_code": code,
+        }));
     }
     code
 }

@@ -69,7 +69,10 @@ async fn bulk(connection: &Connection, args: &BulkArgs) -> Result<u8, Stop> {
         )
     })?;
     let mut setup = plan::setup(connection, args)?;
-    plan::check_paths(&setup, args.overwrite, args.contacts_out.as_deref())?;
+    // A dry run writes nothing, so no path of the run's is in its way.
+    if !args.dry_run {
+        plan::check_paths(&setup, args.overwrite, args.contacts_out.as_deref())?;
+    }
     let shown = setup.record.input.shown();
     let checked = check::check_input(&setup)?;
     plan::accept(&mut setup, &checked)?;

@@ -26,6 +26,10 @@ const LINE_EVERY: Duration = Duration::from_secs(5);
 
 impl Progress {
     pub fn new(total: u64) -> Self {
+        if crate::print::quiet() {
+            // A hidden bar draws nothing, and prints nothing above itself.
+            return Progress::Bar(ProgressBar::hidden());
+        }
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
             bar.set_style(

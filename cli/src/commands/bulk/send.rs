@@ -32,6 +32,7 @@ use super::summary::Counts;
 use crate::context::hex;
 use crate::drift::DriftLog;
 use crate::print::terminal;
+use crate::returned;
 use crate::tags;
 
 /// Failures shown as they happen; past these, a terminal would scroll away
@@ -481,7 +482,7 @@ fn result_row(
                 .as_deref()
                 .filter(|notes| !notes.is_empty())
                 .map(|notes| hex(&Sha256::digest(notes.as_bytes())[..8])),
-            contact: keep_contact.then(|| whole_contact(&output)),
+            contact: keep_contact.then(|| returned::whole_contact(&output)),
             ..row(Outcome::Ok)
         },
         // Every reason the batch gives for not sending, whatever it is.
@@ -500,15 +501,4 @@ fn result_row(
             })
         },
     }
-}
-
-/// The contact as the server returned it, fields the spec does not know
-/// included: read from the body kept byte for byte, or, should that not
-/// hold one where the spec puts it, the decoded contact.
-fn whole_contact(output: &talktohumans::UpdateContactOutput) -> serde_json::Value {
-    serde_json::from_slice::<serde_json::Value>(output.raw_body())
-        .ok()
-        .and_then(|mut body| Some(body.pointer_mut("/data/contact")?.take()))
-        .filter(serde_json::Value::is_object)
-        .unwrap_or_else(|| serde_json::to_value(&output.contact).unwrap_or_default())
 }
