@@ -43,16 +43,14 @@ impl Lines {
                 return Ok(None);
             }
             self.number += 1;
-            let blank = match std::str::from_utf8(&self.buffer) {
-                Ok(text) => text.trim().trim_start_matches('\u{feff}').trim().is_empty(),
-                Err(_) => false,
-            };
+            let blank =
+                std::str::from_utf8(&self.buffer).is_ok_and(|text| trimmed(text).is_empty());
             if !blank {
                 break;
             }
         }
         let line = match std::str::from_utf8(&self.buffer) {
-            Ok(text) => Line::Text(text.trim().trim_start_matches('\u{feff}').trim()),
+            Ok(text) => Line::Text(trimmed(text)),
             Err(_) => Line::NotUtf8(String::from_utf8_lossy(&self.buffer).trim().to_owned()),
         };
         Ok(Some((self.number, line)))
@@ -62,4 +60,9 @@ impl Lines {
         // What the buffer holds was read, and so hashed, already.
         self.reader.into_inner().finish(&self.shown)
     }
+}
+
+/// A line without its line break, surrounding spaces or byte-order mark.
+fn trimmed(text: &str) -> &str {
+    text.trim().trim_start_matches('\u{feff}').trim()
 }
